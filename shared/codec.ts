@@ -1,0 +1,16 @@
+/**
+ * Turns values into bytes and back. JSON is the default; an Avro or Protobuf codec implements the same
+ * two functions (decode may not validate: the topic's schema does that afterwards).
+ */
+export interface Codec {
+  readonly name: string;
+  encode(value: unknown): Buffer;
+  /** Throws on bytes that are not this format. */
+  decode(bytes: Buffer): unknown;
+}
+
+export const jsonCodec: Codec = {
+  name: 'json',
+  encode: (value) => Buffer.from(JSON.stringify(value), 'utf8'),
+  decode: (bytes) => JSON.parse(bytes.toString('utf8')) as unknown,
+};

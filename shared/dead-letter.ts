@@ -1,0 +1,105 @@
+import type { HandlerSpec } from './handler';
+import type { RawRecord } from './msk-event';
+import type { OutgoingRecord } from './publish';
+import { defineTopic, type AnyTopic, type Topic } from './topic';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+/** Headers a dead-letter record carries beside the original key, value and headers. */
+export const DLQ_HEADER = {
+  topic: 'dlq.source.topic',
+  partition: 'dlq.source.partition',
+  offset: 'dlq.source.offset',
+  handler: 'dlq.handler',
+  group: 'dlq.group',
+  attempts: 'dlq.attempts',
+  kind: 'dlq.error.kind',
+  error: 'dlq.error',
+  failedAt: 'dlq.failed.at',
+} as const;
+
+export type FailureKind = 'decode' | 'schema' | 'handler';
+
+export interface Failure {
+  kind: FailureKind;
+  message: string;
+  attempts: number;
+}
+
+/** The original bytes, untouched, plus headers saying where the record came from and why it failed. */
+export function deadLetterRecord(spec: HandlerSpec, raw: RawRecord, failure: Failure, now = new Date()): OutgoingRecord {
+  if (spec.deadLetter === false) throw new Error(`handler "${spec.name}" has no dead-letter topic`);
+  const headers: Record<string, Buffer> = {};
+  for (const { key, value } of raw.headers) headers[key] = value;
+  const add = (name: string, value: string | number): void => {
+    headers[name] = Buffer.from(String(value), 'utf8');
+  };
+  add(DLQ_HEADER.topic, raw.topic);
+  add(DLQ_HEADER.partition, raw.partition);
+  add(DLQ_HEADER.offset, raw.offset);
+  add(DLQ_HEADER.handler, spec.name);
+  add(DLQ_HEADER.group, spec.group);
+  add(DLQ_HEADER.attempts, failure.attempts);
+  add(DLQ_HEADER.kind, failure.kind);
+  add(DLQ_HEADER.error, failure.message.slice(0, 4000));
+  add(DLQ_HEADER.failedAt, now.toISOString());
+  return { topic: spec.deadLetter.topicName(raw.topic, spec.group), key: raw.key, value: raw.value, headers };
+}
+
+/** What a dead-letter record says about itself, for the CLI's listing and replay and for tests. */
+export interface DeadLetterInfo {
+  source: { topic: string; partition: number; offset: number };
+  handler: string;
+  group: string;
+  attempts: number;
+  kind: FailureKind;
+  error: string;
+  failedAt: Date;
+}
+
+export function readDeadLetter(headers: Readonly<Record<string, Buffer | string | undefined>>): DeadLetterInfo {
+  const get = (name: string): string => {
+    const value = headers[name];
+    if (value === undefined) throw new Error(`not a dead-letter record: header ${name} is missing`);
+    return value.toString();
+  };
+  return {
+    source: { topic: get(DLQ_HEADER.topic), partition: Number(get(DLQ_HEADER.partition)), offset: Number(get(DLQ_HEADER.offset)) },
+    handler: get(DLQ_HEADER.handler),
+    group: get(DLQ_HEADER.group),
+    attempts: Number(get(DLQ_HEADER.attempts)),
+    kind: get(DLQ_HEADER.kind) as FailureKind,
+    error: get(DLQ_HEADER.error),
+    failedAt: new Date(get(DLQ_HEADER.failedAt)),
+  };
+}
+
+/** Accepts any bytes: a dead-letter topic holds exactly what could not be read. */
+const anyValue: StandardSchemaV1<unknown, unknown> = {
+  '~standard': { version: 1, vendor: 'kafka-lambda', validate: (value) => ({ value }) },
+};
+
+const FOURTEEN_DAYS_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * The dead-letter topics a handler writes to, one per source topic: same partitions and replication as the
+ * source, always `cleanup.policy=delete` (compaction would drop records that share a key), kept 14 days.
+ */
+export function deadLetterTopics(spec: HandlerSpec): Topic<unknown>[] {
+  const { deadLetter } = spec;
+  if (deadLetter === false) return [];
+  return spec.topics.map((source: AnyTopic) =>
+    defineTopic({
+      name: deadLetter.topicName(source.name, spec.group),
+      partitions: source.partitions,
+      replicationFactor: source.replicationFactor,
+      config: {
+        'cleanup.policy': 'delete',
+        'retention.ms': FOURTEEN_DAYS_MS,
+        'min.insync.replicas': Number(source.config['min.insync.replicas']),
+      },
+      value: anyValue,
+      key: null,
+      description: `dead letters of ${spec.name} from ${source.name}`,
+    }),
+  );
+}

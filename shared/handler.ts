@@ -1,0 +1,209 @@
+import { DeclarationError } from './errors';
+import type { ValueFilter } from './filter';
+import type { MskBatchResponse, MskEvent } from './msk-event';
+import type { PublishOptions } from './publish';
+import {
+  topicsOf,
+  type AnyTopic,
+  type AnyTopicSource,
+  type Topic,
+  type TopicFamily,
+  type ValueOf,
+} from './topic';
+
+/** A decoded, validated record as a handler receives it. */
+export interface KafkaRecord<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: Date;
+  readonly timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
+  readonly key: string | null;
+  readonly value: T;
+  /** Headers decoded as UTF-8; on a repeated name the last one wins. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Topics a handler may publish to: a declared topic, or any member of a declared family. */
+export type PublishTarget<P> = P extends TopicFamily<infer T> ? Topic<T> : P;
+
+export interface HandlerContext<P extends AnyTopicSource = never> {
+  readonly handler: string;
+  readonly group: string;
+  readonly log: Logger;
+  /** Publishes a typed record to one of the handler's declared `publishes` topics; resolves once acknowledged. */
+  publish<Tp extends PublishTarget<P>>(topic: Tp, value: ValueOf<Tp>, options?: PublishOptions): Promise<void>;
+}
+
+export type StartingPosition = 'earliest' | 'latest' | { timestamp: Date | number };
+
+export type Concurrency =
+  /** Records of a partition one at a time, in offset order (the default). */
+  | 'partition'
+  /** Records of different keys in parallel, records of one key strictly in order. */
+  | { by: 'key'; maxInFlight?: number };
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. Default 3. */
+  attempts?: number;
+  /** Exponential backoff with full jitter: a random wait up to min(maxMs, initialMs * multiplier^(n-1)). */
+  backoff?: { initialMs?: number; maxMs?: number; multiplier?: number };
+}
+
+export type FailureMode =
+  /** In-function retries, then the failed record goes to its dead-letter topic and the batch succeeds. */
+  | 'dead-letter'
+  /** Failed partitions are reported (ReportBatchItemFailures) so the event source mapping retries from there. */
+  | 'report-batch-item-failures';
+
+export interface DeployOptions {
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  reservedConcurrency?: number;
+}
+
+interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
+  /** Names the function and, unless `group` is given, the consumer group. Lowercase, digits and dashes. */
+  name: string;
+  group?: string;
+  topics: readonly S[];
+  publishes?: readonly P[];
+  /** Up to `size` records (default 100), waiting up to `windowSeconds` (whole seconds, 0-300) to fill a batch. */
+  batch?: { size?: number; windowSeconds?: number };
+  startingPosition?: StartingPosition;
+  /** A Lambda event-filter pattern on the JSON value; records that do not match never reach the handler. */
+  filter?: ValueFilter;
+  concurrency?: Concurrency;
+  retry?: RetryPolicy;
+  /** Default: a Kafka topic per source topic, `<topic>.<group>.dlq`. `false`: no dead-letter topic. */
+  deadLetter?: false | { topicName?: (sourceTopic: string, group: string) => string };
+  failureMode?: FailureMode;
+  deploy?: DeployOptions;
+}
+
+export type RecordFn<S extends AnyTopicSource, P extends AnyTopicSource> = (
+  record: KafkaRecord<ValueOf<S>>,
+  ctx: HandlerContext<P>,
+) => Promise<void> | void;
+
+export type BatchFn<S extends AnyTopicSource, P extends AnyTopicSource> = (
+  records: readonly KafkaRecord<ValueOf<S>>[],
+  ctx: HandlerContext<P>,
+) => Promise<void> | void;
+
+export type HandlerOptions<S extends AnyTopicSource, P extends AnyTopicSource> = CommonOptions<S, P> &
+  ({ handle: RecordFn<S, P>; handleBatch?: never } | { handleBatch: BatchFn<S, P>; handle?: never });
+
+/** The settled declaration: every default applied, read by the adapter, the emulator and infra alike. */
+export interface HandlerSpec {
+  readonly name: string;
+  readonly group: string;
+  readonly sources: readonly AnyTopicSource[];
+  readonly topics: readonly AnyTopic[];
+  readonly publishes: readonly AnyTopicSource[];
+  readonly batch: { readonly size: number; readonly windowSeconds: number | undefined };
+  readonly startingPosition: StartingPosition;
+  readonly filter: ValueFilter | undefined;
+  readonly concurrency: { readonly mode: 'partition' } | { readonly mode: 'key'; readonly maxInFlight: number };
+  readonly retry: { readonly attempts: number; readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  readonly deadLetter: false | { readonly topicName: (sourceTopic: string, group: string) => string };
+  readonly failureMode: FailureMode;
+  readonly deploy: DeployOptions;
+}
+
+export interface HandlerDefinition<S extends AnyTopicSource = AnyTopicSource, P extends AnyTopicSource = AnyTopicSource>
+  extends HandlerSpec {
+  readonly kind: 'handler';
+  readonly handle?: RecordFn<S, P>;
+  readonly handleBatch?: BatchFn<S, P>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any handler, whatever its types
+export type AnyHandlerDefinition = HandlerDefinition<any, any>;
+
+const HANDLER_NAME = /^[a-z][a-z0-9-]{0,47}$/;
+
+function positiveInt(what: string, field: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new DeclarationError(what, `${field} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
+export const defaultDeadLetterName = (sourceTopic: string, group: string): string => `${sourceTopic}.${group}.dlq`;
+
+/**
+ * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
+ * retry and dead-letter settings. Export its `.lambda` as the module's `handler` (see `lambdaHandler`).
+ */
+export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource = never>(
+  options: HandlerOptions<S, P>,
+): HandlerDefinition<S, P> {
+  const what = `handler "${options.name}"`;
+  if (!HANDLER_NAME.test(options.name)) {
+    throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
+  }
+  if (options.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
+  if (typeof options.handle !== 'function' && typeof options.handleBatch !== 'function') {
+    throw new DeclarationError(what, 'give either handle(record, ctx) or handleBatch(records, ctx)');
+  }
+  const group = options.group ?? options.name;
+  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(group)) {
+    throw new DeclarationError(what, `group "${group}" must be 1-200 of a-z, A-Z, 0-9, ".", "_" and "-"`);
+  }
+  const windowSeconds = options.batch?.windowSeconds;
+  if (windowSeconds !== undefined && (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > 300)) {
+    throw new DeclarationError(what, `batch.windowSeconds must be a whole number from 0 to 300, got ${windowSeconds}`);
+  }
+  const concurrency = options.concurrency ?? 'partition';
+  const backoff = options.retry?.backoff ?? {};
+  const topics = options.topics.flatMap(topicsOf);
+  const seen = new Set<string>();
+  for (const t of topics) {
+    if (seen.has(t.name)) throw new DeclarationError(what, `topic "${t.name}" is listed twice`);
+    seen.add(t.name);
+  }
+  const startingPosition = options.startingPosition ?? 'latest';
+  if (typeof startingPosition === 'object' && Number.isNaN(new Date(startingPosition.timestamp).getTime())) {
+    throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
+  }
+
+  return Object.freeze({
+    kind: 'handler' as const,
+    name: options.name,
+    group,
+    sources: Object.freeze([...options.topics]),
+    topics: Object.freeze(topics),
+    publishes: Object.freeze([...(options.publishes ?? [])]),
+    batch: { size: positiveInt(what, 'batch.size', options.batch?.size ?? 100, 10000), windowSeconds },
+    startingPosition,
+    filter: options.filter,
+    concurrency:
+      concurrency === 'partition'
+        ? { mode: 'partition' as const }
+        : { mode: 'key' as const, maxInFlight: positiveInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000) },
+    retry: {
+      attempts: positiveInt(what, 'retry.attempts', options.retry?.attempts ?? 3, 100),
+      initialMs: backoff.initialMs ?? 100,
+      maxMs: backoff.maxMs ?? 5000,
+      multiplier: backoff.multiplier ?? 2,
+    },
+    deadLetter:
+      options.deadLetter === false ? (false as const) : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
+    failureMode: options.failureMode ?? 'dead-letter',
+    deploy: { ...options.deploy },
+    ...(options.handle && { handle: options.handle }),
+    ...(options.handleBatch && { handleBatch: options.handleBatch }),
+  });
+}
+
+/** The Lambda entry point type every handler module exports as `handler`. */
+export type LambdaHandler = (event: MskEvent) => Promise<MskBatchResponse | undefined>;

@@ -1,0 +1,86 @@
+/**
+ * The event an MSK (or self-managed Kafka) event source mapping sends to Lambda, and the conversions
+ * between it and raw Kafka records. The local emulator and the test kit build events here, so the
+ * adapter sees the same bytes locally as on AWS.
+ */
+
+/** One header as Lambda sends it: `{ [name]: byte values }`. */
+export type MskHeader = Record<string, number[]>;
+
+export interface MskRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
+  /** Base64; absent for a null key. */
+  key?: string;
+  /** Base64; absent for a null value (tombstone). */
+  value?: string;
+  headers: MskHeader[];
+}
+
+export interface MskEvent {
+  eventSource: 'aws:kafka' | 'SelfManagedKafka';
+  eventSourceArn?: string;
+  bootstrapServers?: string;
+  /** Records grouped by `"<topic>-<partition>"`, each list in offset order. */
+  records: Record<string, MskRecord[]>;
+}
+
+/** The ReportBatchItemFailures response: where each failed partition resumes. */
+export interface MskBatchResponse {
+  batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[];
+}
+
+/** A Kafka record as bytes, the form the emulator reads from the broker and dead-letters write back. */
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType?: MskRecord['timestampType'];
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string; value: Buffer }[];
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+export function toMskRecord(raw: RawRecord): MskRecord {
+  return {
+    topic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    timestamp: raw.timestamp,
+    timestampType: raw.timestampType ?? 'CREATE_TIME',
+    ...(raw.key !== null && { key: raw.key.toString('base64') }),
+    ...(raw.value !== null && { value: raw.value.toString('base64') }),
+    headers: raw.headers.map(({ key, value }) => ({ [key]: [...value] })),
+  };
+}
+
+export function fromMskRecord(record: MskRecord): RawRecord {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: Number(record.offset),
+    timestamp: Number(record.timestamp),
+    timestampType: record.timestampType,
+    key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
+    value: record.value === undefined || record.value === null ? null : Buffer.from(record.value, 'base64'),
+    headers: (record.headers ?? []).flatMap((header) =>
+      Object.entries(header).map(([key, bytes]) => ({ key, value: Buffer.from(bytes) })),
+    ),
+  };
+}
+
+/** Groups raw records into an event, keeping each partition's records in offset order. */
+export function toMskEvent(records: readonly RawRecord[], bootstrapServers?: string): MskEvent {
+  const grouped: Record<string, MskRecord[]> = {};
+  for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toMskRecord(raw));
+  for (const list of Object.values(grouped)) list.sort((a, b) => a.offset - b.offset);
+  return { eventSource: 'aws:kafka', ...(bootstrapServers && { bootstrapServers }), records: grouped };
+}

@@ -1,0 +1,70 @@
+import { DeclarationError, errorMessage } from './errors';
+import { formatIssues } from './schema';
+import type { Topic } from './topic';
+
+export interface PublishOptions {
+  /** Overrides the key the topic derives from the value (e.g. to re-key a record). */
+  key?: string | null;
+  headers?: Record<string, string | Buffer>;
+}
+
+/** A record ready for the wire; the sink picks the partition from the key (murmur2, as the Java client). */
+export interface OutgoingRecord {
+  topic: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+}
+
+/** Where records go: a Kafka producer in production, a list in the test kit. Resolves once acknowledged. */
+export interface RecordSink {
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+}
+
+/** Thrown before anything is sent when a value does not fit its topic. */
+export class InvalidRecordError extends Error {
+  constructor(topic: string, message: string) {
+    super(`cannot publish to topic ${topic}: ${message}`);
+    this.name = 'InvalidRecordError';
+  }
+}
+
+function toHeaderBytes(headers: PublishOptions['headers']): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+  return out;
+}
+
+/** Validates a value against its topic's schema, derives the key, and encodes it. Nothing invalid leaves here. */
+export async function encodeRecord<T>(topic: Topic<T>, value: T, options: PublishOptions = {}): Promise<OutgoingRecord> {
+  const result = await topic.schema['~standard'].validate(value);
+  if (result.issues) throw new InvalidRecordError(topic.name, `value violates schema: ${formatIssues(result.issues)}`);
+  let key: string | null;
+  if (options.key !== undefined) key = options.key;
+  else {
+    try {
+      key = topic.keyOf ? topic.keyOf(result.value) : null;
+    } catch (error) {
+      throw new InvalidRecordError(topic.name, `the key function threw: ${errorMessage(error)}`);
+    }
+    if (key !== null && typeof key !== 'string') {
+      throw new InvalidRecordError(topic.name, `the key function returned ${typeof key}, not a string`);
+    }
+  }
+  return {
+    topic: topic.name,
+    key: key === null ? null : Buffer.from(key, 'utf8'),
+    value: topic.codec.encode(result.value),
+    headers: toHeaderBytes(options.headers),
+  };
+}
+
+/** The check behind `ctx.publish`: a handler may only write where it declared (IAM is scoped to that). */
+export function assertDeclared(handler: string, allowed: (name: string) => boolean, topic: { name: string }): void {
+  if (!allowed(topic.name)) {
+    throw new DeclarationError(
+      `handler "${handler}"`,
+      `publishes to topic ${topic.name}, which is not in its "publishes" list`,
+    );
+  }
+}

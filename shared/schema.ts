@@ -1,0 +1,30 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { PermanentRecordError, type RecordLocation } from './errors';
+
+/** Any Standard Schema (zod, valibot, arktype, ...) whose output is T. */
+export type Schema<T = unknown> = StandardSchemaV1<unknown, T>;
+export type Infer<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
+
+function formatPath(path: StandardSchemaV1.Issue['path']): string {
+  if (!path || path.length === 0) return '(root)';
+  return path.map((seg) => String(typeof seg === 'object' ? seg.key : seg)).join('.');
+}
+
+/** One line per issue: `field userId: Expected string, received number`. */
+export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
+  return issues.map((issue) => `field ${formatPath(issue.path)}: ${issue.message}`).join('; ');
+}
+
+/** Validates `input`, throwing a permanent schema error that names the record and the fields at fault. */
+export async function validate<T>(
+  schema: Schema<T>,
+  input: unknown,
+  at?: RecordLocation,
+  what = 'value',
+): Promise<T> {
+  const result = await schema['~standard'].validate(input);
+  if (result.issues) {
+    throw new PermanentRecordError('schema', `${what} violates schema: ${formatIssues(result.issues)}`, at);
+  }
+  return result.value;
+}

@@ -1,0 +1,136 @@
+import { invokeHandler } from './adapter';
+import { readDeadLetter, type DeadLetterInfo } from './dead-letter';
+import type { AnyHandlerDefinition } from './handler';
+import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from './msk-event';
+import type { InvocationReport } from './observe';
+import { partitionForKey } from './partitioner';
+import type { OutgoingRecord, RecordSink } from './publish';
+import type { AnyTopic, Topic } from './topic';
+
+/**
+ * Unit-test a handler without a broker, through the very adapter that runs on Lambda:
+ *
+ *   const result = await runHandler(myHandler, [record(itemChange.of('eu1'), { ... })]);
+ *   expect(result.handled).toHaveLength(1);
+ */
+
+/** A record to feed a handler: a typed value, or raw bytes to test what malformed input does. */
+export interface TestRecord {
+  topic: string;
+  partitions: number;
+  value: Buffer | null;
+  key: Buffer | null;
+  partition?: number;
+  offset?: number;
+  timestamp?: number;
+  headers?: Record<string, string>;
+}
+
+type RecordOverrides = Partial<Pick<TestRecord, 'partition' | 'offset' | 'timestamp' | 'headers'>> & { key?: string | null };
+
+/** A well-formed record of a topic; the key is derived as the topic declares unless given. */
+export function record<T>(topic: Topic<T>, value: T, overrides: RecordOverrides = {}): TestRecord {
+  const key = overrides.key !== undefined ? overrides.key : topic.keyOf ? topic.keyOf(value) : null;
+  return {
+    ...overrides,
+    topic: topic.name,
+    partitions: topic.partitions,
+    value: topic.codec.encode(value),
+    key: key === null ? null : Buffer.from(key, 'utf8'),
+  };
+}
+
+/** A record with arbitrary bytes as value (malformed JSON, a value that breaks the schema). */
+export function rawRecord(topic: AnyTopic, value: string | Buffer | null, overrides: RecordOverrides = {}): TestRecord {
+  const key = overrides.key ?? null;
+  return {
+    ...overrides,
+    topic: topic.name,
+    partitions: topic.partitions,
+    value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+    key: key === null ? null : Buffer.from(key, 'utf8'),
+  };
+}
+
+/** Builds the MSK event Lambda would send for these records (partitions by key as Kafka would, offsets counted per partition). */
+export function mskEvent(records: readonly TestRecord[]): MskEvent {
+  const nextOffset = new Map<string, number>();
+  const raws: RawRecord[] = records.map((r) => {
+    const partition = r.partition ?? (r.key ? partitionForKey(r.key, r.partitions) : 0);
+    const tp = `${r.topic}-${partition}`;
+    const offset = r.offset ?? nextOffset.get(tp) ?? 0;
+    nextOffset.set(tp, offset + 1);
+    return {
+      topic: r.topic,
+      partition,
+      offset,
+      timestamp: r.timestamp ?? Date.UTC(2026, 0, 1),
+      key: r.key,
+      value: r.value,
+      headers: Object.entries(r.headers ?? {}).map(([key, value]) => ({ key, value: Buffer.from(value, 'utf8') })),
+    };
+  });
+  return toMskEvent(raws, 'test-broker:9092');
+}
+
+export interface CapturedRecord {
+  topic: string;
+  key: string | null;
+  /** The value decoded as JSON where it is JSON, else the raw bytes. */
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+export interface HandlerRunResult extends InvocationReport {
+  response: MskBatchResponse;
+  /** Records the handler published through `ctx.publish`. */
+  published: CapturedRecord[];
+  /** Records written to dead-letter topics, with what their headers say. */
+  deadLetters: (CapturedRecord & { info: DeadLetterInfo })[];
+}
+
+function capture(record: OutgoingRecord): CapturedRecord {
+  let value: unknown = record.value;
+  if (record.value) {
+    try {
+      value = JSON.parse(record.value.toString('utf8'));
+    } catch {
+      value = record.value;
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record.headers)) headers[k] = v.toString('utf8');
+  return { topic: record.topic, key: record.key?.toString('utf8') ?? null, value, headers };
+}
+
+export interface RunOptions {
+  /** Make every write fail, e.g. to test that a failed dead-letter write fails the batch. */
+  failWrites?: boolean;
+}
+
+/** Runs the handler on the records (or a raw MSK event) and returns what it did. Retries do not wait. */
+export async function runHandler(
+  def: AnyHandlerDefinition,
+  input: readonly TestRecord[] | MskEvent,
+  options: RunOptions = {},
+): Promise<HandlerRunResult> {
+  const written: OutgoingRecord[] = [];
+  const sink: RecordSink = {
+    async send(records) {
+      if (options.failWrites) throw new Error('write refused by the test');
+      written.push(...records);
+    },
+  };
+  const event = Array.isArray(input) ? mskEvent(input as readonly TestRecord[]) : (input as MskEvent);
+  const result = await invokeHandler(def, event, { sink: () => sink, wait: async () => {}, log: silentLog });
+  const deadTopics = new Set(result.deadLettered.map((d) => d.deadLetterTopic));
+  return {
+    ...result,
+    published: written.filter((r) => !deadTopics.has(r.topic)).map(capture),
+    deadLetters: written
+      .filter((r) => deadTopics.has(r.topic))
+      .map((r) => ({ ...capture(r), info: readDeadLetter(r.headers) })),
+  };
+}
+
+const silentLog = { debug() {}, info() {}, warn() {}, error() {} };

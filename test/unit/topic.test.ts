@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { defineTopic, defineTopicFamily } from '../../shared/topic';
+import { encodeRecord } from '../../shared/publish';
+
+const value = z.object({ userId: z.string(), n: z.number() });
+
+describe('topic declarations', () => {
+  it('applies durable defaults: replication 3, min.insync.replicas 2', () => {
+    const t = defineTopic({ name: 'orders', partitions: 6, value, key: (v) => v.userId });
+    expect(t.replicationFactor).toBe(3);
+    expect(t.config).toEqual({ 'min.insync.replicas': '2' });
+  });
+
+  it('keeps declared configs under their Kafka names', () => {
+    const t = defineTopic({
+      name: 'balances',
+      partitions: 3,
+      config: { 'cleanup.policy': 'compact', 'retention.ms': 86400000 },
+      value,
+      key: (v) => v.userId,
+    });
+    expect(t.config).toEqual({ 'min.insync.replicas': '2', 'cleanup.policy': 'compact', 'retention.ms': '86400000' });
+  });
+
+  it.each([
+    [{ name: 'bad name', partitions: 1 }, 'topic "bad name": a topic name is 1-249 characters'],
+    [{ name: 'ok', partitions: 0 }, 'topic "ok": partitions must be a positive integer, got 0'],
+    [{ name: 'ok', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 3 } }, 'min.insync.replicas 3 must be below the replication factor 3'],
+    [{ name: 'ok', partitions: 1, replicationFactor: 2, config: { 'min.insync.replicas': 4 } }, 'min.insync.replicas 4 must be between 1 and the replication factor 2'],
+  ])('rejects %j', (options, message) => {
+    expect(() => defineTopic({ value, key: null, ...options })).toThrow(message);
+  });
+
+  it('a family names one topic per member and maps names back to members', () => {
+    const family = defineTopicFamily({ pattern: '{server}_item_change', members: ['eu1', 'us1'], partitions: 12, value, key: (v) => v.userId });
+    expect(family.topics.map((t) => t.name)).toEqual(['eu1_item_change', 'us1_item_change']);
+    expect(family.of('asia9').name).toBe('asia9_item_change');
+    expect(family.of('eu1')).toBe(family.topics[0]);
+    expect(family.memberOf('us1_item_change')).toBe('us1');
+    expect(family.memberOf('alerts')).toBeUndefined();
+    expect(family.memberOf('_item_change')).toBeUndefined();
+    expect(() => defineTopicFamily({ pattern: 'no_placeholder', members: [], partitions: 1, value, key: null })).toThrow('exactly one {placeholder}');
+  });
+});
+
+describe('encodeRecord', () => {
+  const topic = defineTopic({ name: 'orders', partitions: 6, value, key: (v) => v.userId });
+
+  it('derives the key from the value and encodes JSON', async () => {
+    const r = await encodeRecord(topic, { userId: 'u1', n: 2 }, { headers: { trace: 't1' } });
+    expect(r.key?.toString()).toBe('u1');
+    expect(JSON.parse(r.value!.toString())).toEqual({ userId: 'u1', n: 2 });
+    expect(r.headers.trace?.toString()).toBe('t1');
+  });
+
+  it('rejects an invalid value naming topic and field, before anything is sent', async () => {
+    await expect(encodeRecord(topic, { userId: 'u1', n: 'x' } as never)).rejects.toThrow(
+      /cannot publish to topic orders: value violates schema: field n: .*expected number/i,
+    );
+  });
+});
