@@ -5,7 +5,10 @@
  */
 export interface InventoryStore {
   /** Applies a delta unless this source offset was already applied; returns whether it applied. */
-  apply(change: { userId: string; itemId: string; delta: number }, source: { topic: string; partition: number; offset: number }): Promise<boolean>;
+  apply(
+    change: { userId: string; itemId: string; delta: number },
+    source: { topic: string; partition: number; offset: number },
+  ): Promise<boolean>;
   balance(userId: string, itemId: string): Promise<number>;
 }
 
@@ -18,7 +21,10 @@ interface UserState {
 export class MemoryInventoryStore implements InventoryStore {
   readonly users = new Map<string, UserState>();
 
-  async apply(change: { userId: string; itemId: string; delta: number }, source: { topic: string; partition: number; offset: number }): Promise<boolean> {
+  async apply(
+    change: { userId: string; itemId: string; delta: number },
+    source: { topic: string; partition: number; offset: number },
+  ): Promise<boolean> {
     let user = this.users.get(change.userId);
     if (!user) this.users.set(change.userId, (user = { items: new Map(), applied: new Map() }));
     const tp = `${source.topic}-${source.partition}`;

@@ -4,7 +4,13 @@ import { errorMessage, PermanentRecordError, type RecordLocation } from './error
 import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, Logger } from './handler';
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
-import { fromMskRecord, partitionKey, type MskBatchResponse, type MskEvent, type RawRecord } from './msk-event';
+import {
+  fromMskRecord,
+  partitionKey,
+  type MskBatchResponse,
+  type MskEvent,
+  type RawRecord,
+} from './msk-event';
 import { reportInvocation, type InvocationReport } from './observe';
 import { assertDeclared, encodeRecord, type RecordSink } from './publish';
 import { sleep, withRetry } from './retry';
@@ -24,7 +30,11 @@ interface Item {
   permanent?: PermanentRecordError;
 }
 
-const locationOf = (raw: RawRecord): RecordLocation => ({ topic: raw.topic, partition: raw.partition, offset: raw.offset });
+const locationOf = (raw: RawRecord): RecordLocation => ({
+  topic: raw.topic,
+  partition: raw.partition,
+  offset: raw.offset,
+});
 
 /** One invocation: decode, dispatch with the declared concurrency, isolate failures, report the outcome. */
 class Invocation {
@@ -38,7 +48,15 @@ class Invocation {
     private readonly options: Required<AdapterOptions>,
     private readonly topicFor: (name: string) => AnyTopic | undefined,
   ) {
-    this.report = { handler: def.name, group: def.group, records: 0, handled: [], deadLettered: [], failed: [], durationMs: 0 };
+    this.report = {
+      handler: def.name,
+      group: def.group,
+      records: 0,
+      handled: [],
+      deadLettered: [],
+      failed: [],
+      durationMs: 0,
+    };
     this.ctx = {
       handler: def.name,
       group: def.group,
@@ -61,12 +79,16 @@ class Invocation {
     const started = Date.now();
     const partitions = Object.values(this.event.records ?? {}).map((list) => list.map(fromMskRecord));
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    const decoded = await Promise.all(partitions.map((list) => Promise.all(list.map((raw) => this.decode(raw)))));
+    const decoded = await Promise.all(
+      partitions.map((list) => Promise.all(list.map((raw) => this.decode(raw)))),
+    );
     if (this.def.handleBatch) await this.runBatch(decoded.flat());
     else await this.runRecords(decoded);
     this.report.durationMs = Date.now() - started;
     return {
-      batchItemFailures: [...this.failedAt].map(([partition, offset]) => ({ itemIdentifier: { partition, offset } })),
+      batchItemFailures: [...this.failedAt].map(([partition, offset]) => ({
+        itemIdentifier: { partition, offset },
+      })),
     };
   }
 
@@ -91,21 +113,42 @@ class Invocation {
 
   private async runOne(item: Item): Promise<void> {
     if (this.failedAt.has(partitionKey(item.raw.topic, item.raw.partition))) return; // resumes there next time
-    if (item.permanent) return this.fail(item.raw, { kind: item.permanent.kind, message: item.permanent.message, attempts: 1 });
-    const attempt = await withRetry(this.def.retry, () => Promise.resolve(this.def.handle!(item.record!, this.ctx)), this.options.wait);
+    if (item.permanent)
+      return this.fail(item.raw, { kind: item.permanent.kind, message: item.permanent.message, attempts: 1 });
+    const attempt = await withRetry(
+      this.def.retry,
+      () => Promise.resolve(this.def.handle!(item.record!, this.ctx)),
+      this.options.wait,
+    );
     if (attempt.ok) this.report.handled.push(locationOf(item.raw));
-    else await this.fail(item.raw, { kind: 'handler', message: describeFailure(item.raw, attempt.error), attempts: attempt.attempts });
+    else
+      await this.fail(item.raw, {
+        kind: 'handler',
+        message: describeFailure(item.raw, attempt.error),
+        attempts: attempt.attempts,
+      });
   }
 
   private async runBatch(items: Item[]): Promise<void> {
     const valid = items.filter((item) => item.record);
     for (const item of items) {
-      if (item.permanent) await this.fail(item.raw, { kind: item.permanent.kind, message: item.permanent.message, attempts: 1 });
+      if (item.permanent)
+        await this.fail(item.raw, {
+          kind: item.permanent.kind,
+          message: item.permanent.message,
+          attempts: 1,
+        });
     }
     if (valid.length === 0) return;
     const attempt = await withRetry(
       this.def.retry,
-      () => Promise.resolve(this.def.handleBatch!(valid.map((item) => item.record!), this.ctx)),
+      () =>
+        Promise.resolve(
+          this.def.handleBatch!(
+            valid.map((item) => item.record!),
+            this.ctx,
+          ),
+        ),
       this.options.wait,
     );
     if (attempt.ok) {
@@ -113,7 +156,8 @@ class Invocation {
       return;
     }
     const message = `batch of ${valid.length} records failed: ${errorMessage(attempt.error)}`;
-    for (const item of valid) await this.fail(item.raw, { kind: 'handler', message, attempts: attempt.attempts });
+    for (const item of valid)
+      await this.fail(item.raw, { kind: 'handler', message, attempts: attempt.attempts });
   }
 
   /**
@@ -123,21 +167,34 @@ class Invocation {
    */
   private async fail(raw: RawRecord, failure: Failure): Promise<void> {
     const at = locationOf(raw);
-    this.options.log.warn('record failed', { handler: this.def.name, ...at, kind: failure.kind, attempts: failure.attempts, error: failure.message });
+    this.options.log.warn('record failed', {
+      handler: this.def.name,
+      ...at,
+      kind: failure.kind,
+      attempts: failure.attempts,
+      error: failure.message,
+    });
     const report = this.def.failureMode === 'report-batch-item-failures';
     if (this.def.deadLetter !== false && (!report || failure.kind !== 'handler')) {
       const record = deadLetterRecord(this.def, raw, failure);
       try {
         await (await this.sink()).send([record]);
       } catch (error) {
-        if (!report) throw new Error(`dead-letter write to ${record.topic} failed for ${describeAt(at)}: ${errorMessage(error)}`);
+        if (!report) {
+          throw new Error(
+            `dead-letter write to ${record.topic} failed for ${describeAt(at)}: ${errorMessage(error)}`,
+            { cause: error },
+          );
+        }
         return this.markFailed(at, failure);
       }
       this.report.deadLettered.push({ ...at, ...failure, deadLetterTopic: record.topic });
       return;
     }
     if (!report) {
-      throw new Error(`${describeAt(at)} failed and handler "${this.def.name}" has no dead-letter topic: ${failure.message}`);
+      throw new Error(
+        `${describeAt(at)} failed and handler "${this.def.name}" has no dead-letter topic: ${failure.message}`,
+      );
     }
     this.markFailed(at, failure);
   }
@@ -150,8 +207,10 @@ class Invocation {
   }
 }
 
-const describeAt = (at: RecordLocation): string => `topic ${at.topic} partition ${at.partition} offset ${at.offset}`;
-const describeFailure = (raw: RawRecord, error: unknown): string => `${describeAt(locationOf(raw))}: ${errorMessage(error)}`;
+const describeAt = (at: RecordLocation): string =>
+  `topic ${at.topic} partition ${at.partition} offset ${at.offset}`;
+const describeFailure = (raw: RawRecord, error: unknown): string =>
+  `${describeAt(locationOf(raw))}: ${errorMessage(error)}`;
 
 /** The declared topic of that name; a family also covers members added after deployment. */
 function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined {
@@ -165,21 +224,40 @@ function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined
   return undefined;
 }
 
-let defaultSinkPromise: Promise<RecordSink> | undefined;
+type ClosableSink = RecordSink & { disconnect(): Promise<void> };
+
+// One per process (a Lambda container, an emulator), kept on globalThis so reloaded handler modules share it.
+const SINK = Symbol.for('kafka-lambda.default-sink');
+const sinkSlot = globalThis as { [SINK]?: Promise<ClosableSink> };
 
 /** One Kafka producer per Lambda container, created on first use only: a handler that never publishes never connects. */
 function defaultSink(event: MskEvent): Promise<RecordSink> {
-  return (defaultSinkPromise ??= import('./kafka-sink').then(({ createKafkaSinkFromEnv }) =>
+  return (sinkSlot[SINK] ??= import('./kafka-sink').then(({ createKafkaSinkFromEnv }) =>
     createKafkaSinkFromEnv(event.bootstrapServers),
   ));
 }
 
+/** Disconnects the shared producer, if one was made (the emulator calls this when it stops). */
+export async function closeDefaultSink(): Promise<void> {
+  const pending = sinkSlot[SINK];
+  sinkSlot[SINK] = undefined;
+  if (pending) await (await pending).disconnect();
+}
+
 /** Runs one event through the handler and says what happened to every record. Throws only when the batch must be retried whole. */
-export async function invokeHandler(def: AnyHandlerDefinition, event: MskEvent, options: AdapterOptions = {}): Promise<InvocationReport & { response: MskBatchResponse }> {
+export async function invokeHandler(
+  def: AnyHandlerDefinition,
+  event: MskEvent,
+  options: AdapterOptions = {},
+): Promise<InvocationReport & { response: MskBatchResponse }> {
   const invocation = new Invocation(
     def,
     event,
-    { sink: options.sink ?? defaultSink, log: options.log ?? createLogger({ handler: def.name }), wait: options.wait ?? sleep },
+    {
+      sink: options.sink ?? defaultSink,
+      log: options.log ?? createLogger({ handler: def.name }),
+      wait: options.wait ?? sleep,
+    },
     (name) => topicFor(def, name),
   );
   const response = await invocation.run();

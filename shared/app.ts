@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deadLetterTopics } from './dead-letter';
 import { DeclarationError } from './errors';
+import { loadModule } from './load-module';
 import type { AnyHandlerDefinition } from './handler';
 import { topicsOf, type AnyTopic, type AnyTopicSource } from './topic';
 
@@ -39,12 +40,16 @@ function addTopic(topics: Map<string, AnyTopic>, topic: AnyTopic): void {
 }
 
 /** Builds the manifest from already-loaded declarations. */
-export function manifestOf(catalog: readonly AnyTopicSource[], handlers: readonly HandlerModule[]): AppManifest {
+export function manifestOf(
+  catalog: readonly AnyTopicSource[],
+  handlers: readonly HandlerModule[],
+): AppManifest {
   const topics = new Map<string, AnyTopic>();
   const names = new Set<string>();
   for (const source of catalog) topicsOf(source).forEach((t) => addTopic(topics, t));
   for (const { definition } of handlers) {
-    if (names.has(definition.name)) throw new DeclarationError(`handler "${definition.name}"`, 'is declared twice');
+    if (names.has(definition.name))
+      throw new DeclarationError(`handler "${definition.name}"`, 'is declared twice');
     names.add(definition.name);
     [...definition.sources, ...definition.publishes].flatMap(topicsOf).forEach((t) => addTopic(topics, t));
     deadLetterTopics(definition).forEach((t) => addTopic(topics, t));
@@ -58,17 +63,20 @@ export function manifestOf(catalog: readonly AnyTopicSource[], handlers: readonl
  */
 export function loadApp(dir: string): AppManifest {
   const root = resolve(dir);
-  const catalog = Object.values(require(join(root, 'topics')) as Record<string, unknown>).filter(isTopicSource);
+  const catalog = Object.values(loadModule(join(root, 'topics'))).filter(isTopicSource);
   const handlerDir = join(root, 'handlers');
   const handlers = readdirSync(handlerDir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
     .sort()
     .map((file): HandlerModule => {
       const entry = join(handlerDir, file);
-      const exports = require(entry) as Record<string, unknown>;
+      const exports = loadModule(entry);
       const definitions = Object.values(exports).filter(isHandler);
       if (definitions.length !== 1 || typeof exports.handler !== 'function') {
-        throw new DeclarationError(entry, 'a handler module exports exactly one handler declaration and `handler = lambdaHandler(...)`');
+        throw new DeclarationError(
+          entry,
+          'a handler module exports exactly one handler declaration and `handler = lambdaHandler(...)`',
+        );
       }
       return { definition: definitions[0]!, entry };
     });

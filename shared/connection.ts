@@ -21,7 +21,9 @@ export function brokersFrom(env: ConnectionEnv, fallback?: string): string[] {
     .map((b) => b.trim())
     .filter(Boolean);
   if (list.length === 0) {
-    throw new Error('no Kafka brokers: set KAFKA_BROKERS (e.g. 127.0.0.1:9092), or run inside an MSK-triggered Lambda');
+    throw new Error(
+      'no Kafka brokers: set KAFKA_BROKERS (e.g. 127.0.0.1:9092), or run inside an MSK-triggered Lambda',
+    );
   }
   return list;
 }

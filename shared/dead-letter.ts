@@ -26,7 +26,12 @@ export interface Failure {
 }
 
 /** The original bytes, untouched, plus headers saying where the record came from and why it failed. */
-export function deadLetterRecord(spec: HandlerSpec, raw: RawRecord, failure: Failure, now = new Date()): OutgoingRecord {
+export function deadLetterRecord(
+  spec: HandlerSpec,
+  raw: RawRecord,
+  failure: Failure,
+  now = new Date(),
+): OutgoingRecord {
   if (spec.deadLetter === false) throw new Error(`handler "${spec.name}" has no dead-letter topic`);
   const headers: Record<string, Buffer> = {};
   for (const { key, value } of raw.headers) headers[key] = value;
@@ -56,14 +61,20 @@ export interface DeadLetterInfo {
   failedAt: Date;
 }
 
-export function readDeadLetter(headers: Readonly<Record<string, Buffer | string | undefined>>): DeadLetterInfo {
+export function readDeadLetter(
+  headers: Readonly<Record<string, Buffer | string | undefined>>,
+): DeadLetterInfo {
   const get = (name: string): string => {
     const value = headers[name];
     if (value === undefined) throw new Error(`not a dead-letter record: header ${name} is missing`);
     return value.toString();
   };
   return {
-    source: { topic: get(DLQ_HEADER.topic), partition: Number(get(DLQ_HEADER.partition)), offset: Number(get(DLQ_HEADER.offset)) },
+    source: {
+      topic: get(DLQ_HEADER.topic),
+      partition: Number(get(DLQ_HEADER.partition)),
+      offset: Number(get(DLQ_HEADER.offset)),
+    },
     handler: get(DLQ_HEADER.handler),
     group: get(DLQ_HEADER.group),
     attempts: Number(get(DLQ_HEADER.attempts)),

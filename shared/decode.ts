@@ -13,7 +13,11 @@ export async function decodeRecord<T>(topic: AnyTopic | undefined, raw: RawRecor
   try {
     decoded = topic.codec.decode(raw.value);
   } catch (error) {
-    throw new PermanentRecordError('decode', `value is not valid ${topic.codec.name}: ${errorMessage(error)}`, at);
+    throw new PermanentRecordError(
+      'decode',
+      `value is not valid ${topic.codec.name}: ${errorMessage(error)}`,
+      at,
+    );
   }
   const value = (await validate(topic.schema, decoded, at)) as T;
   const headers: Record<string, string> = {};

@@ -39,7 +39,11 @@ export interface HandlerContext<P extends AnyTopicSource = never> {
   readonly group: string;
   readonly log: Logger;
   /** Publishes a typed record to one of the handler's declared `publishes` topics; resolves once acknowledged. */
-  publish<Tp extends PublishTarget<P>>(topic: Tp, value: ValueOf<Tp>, options?: PublishOptions): Promise<void>;
+  publish<Tp extends PublishTarget<P>>(
+    topic: Tp,
+    value: ValueOf<Tp>,
+    options?: PublishOptions,
+  ): Promise<void>;
 }
 
 export type StartingPosition = 'earliest' | 'latest' | { timestamp: Date | number };
@@ -111,15 +115,23 @@ export interface HandlerSpec {
   readonly batch: { readonly size: number; readonly windowSeconds: number | undefined };
   readonly startingPosition: StartingPosition;
   readonly filter: ValueFilter | undefined;
-  readonly concurrency: { readonly mode: 'partition' } | { readonly mode: 'key'; readonly maxInFlight: number };
-  readonly retry: { readonly attempts: number; readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  readonly concurrency:
+    { readonly mode: 'partition' } | { readonly mode: 'key'; readonly maxInFlight: number };
+  readonly retry: {
+    readonly attempts: number;
+    readonly initialMs: number;
+    readonly maxMs: number;
+    readonly multiplier: number;
+  };
   readonly deadLetter: false | { readonly topicName: (sourceTopic: string, group: string) => string };
   readonly failureMode: FailureMode;
   readonly deploy: DeployOptions;
 }
 
-export interface HandlerDefinition<S extends AnyTopicSource = AnyTopicSource, P extends AnyTopicSource = AnyTopicSource>
-  extends HandlerSpec {
+export interface HandlerDefinition<
+  S extends AnyTopicSource = AnyTopicSource,
+  P extends AnyTopicSource = AnyTopicSource,
+> extends HandlerSpec {
   readonly kind: 'handler';
   readonly handle?: RecordFn<S, P>;
   readonly handleBatch?: BatchFn<S, P>;
@@ -138,7 +150,8 @@ function positiveInt(what: string, field: string, value: number, max = Number.MA
 }
 
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
-export const defaultDeadLetterName = (sourceTopic: string, group: string): string => `${sourceTopic}.${group}.dlq`;
+export const defaultDeadLetterName = (sourceTopic: string, group: string): string =>
+  `${sourceTopic}.${group}.dlq`;
 
 /**
  * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
@@ -160,8 +173,14 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
     throw new DeclarationError(what, `group "${group}" must be 1-200 of a-z, A-Z, 0-9, ".", "_" and "-"`);
   }
   const windowSeconds = options.batch?.windowSeconds;
-  if (windowSeconds !== undefined && (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > 300)) {
-    throw new DeclarationError(what, `batch.windowSeconds must be a whole number from 0 to 300, got ${windowSeconds}`);
+  if (
+    windowSeconds !== undefined &&
+    (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > 300)
+  ) {
+    throw new DeclarationError(
+      what,
+      `batch.windowSeconds must be a whole number from 0 to 300, got ${windowSeconds}`,
+    );
   }
   const concurrency = options.concurrency ?? 'partition';
   const backoff = options.retry?.backoff ?? {};
@@ -189,7 +208,10 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
     concurrency:
       concurrency === 'partition'
         ? { mode: 'partition' as const }
-        : { mode: 'key' as const, maxInFlight: positiveInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000) },
+        : {
+            mode: 'key' as const,
+            maxInFlight: positiveInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000),
+          },
     retry: {
       attempts: positiveInt(what, 'retry.attempts', options.retry?.attempts ?? 3, 100),
       initialMs: backoff.initialMs ?? 100,
@@ -197,12 +219,41 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
       multiplier: backoff.multiplier ?? 2,
     },
     deadLetter:
-      options.deadLetter === false ? (false as const) : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
+      options.deadLetter === false
+        ? (false as const)
+        : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
     failureMode: options.failureMode ?? 'dead-letter',
     deploy: { ...options.deploy },
     ...(options.handle && { handle: options.handle }),
     ...(options.handleBatch && { handleBatch: options.handleBatch }),
   });
+}
+
+const GROUP_ID = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
+
+/**
+ * The consumer group of the event source for one topic. Lambda requires a consumer group id to be unique among
+ * all Kafka event source mappings, and a mapping takes one topic, so a handler over several topics gets one
+ * group per topic, `<group>.<topic>`; a single-topic handler keeps its declared group exactly. The local
+ * emulator uses the same ids, so offsets mean the same thing in both places.
+ */
+export function consumerGroupFor(
+  spec: Pick<HandlerSpec, 'name' | 'group' | 'topics'>,
+  topic: string,
+): string {
+  const id = spec.topics.length === 1 ? spec.group : `${spec.group}.${topic}`;
+  if (!GROUP_ID.test(id)) {
+    throw new DeclarationError(
+      `handler "${spec.name}"`,
+      `consumer group id "${id}" for topic "${topic}" must be 1-200 characters of a-z, A-Z, 0-9 and -/*:_+=.@ (shorten the group or the topic name)`,
+    );
+  }
+  return id;
+}
+
+/** One event source per topic, as MSK event source mappings take them (and as the emulator polls them). */
+export function eventSourcesOf(spec: HandlerSpec): { topic: AnyTopic; group: string }[] {
+  return spec.topics.map((topic) => ({ topic, group: consumerGroupFor(spec, topic.name) }));
 }
 
 /** The Lambda entry point type every handler module exports as `handler`. */

@@ -1,6 +1,15 @@
 /** The public API: declare topics and handlers, run them on Lambda, publish typed records, test handlers. */
 export { defineTopic, defineTopicFamily, topicsOf } from './topic';
-export type { Topic, TopicFamily, TopicConfig, TopicSource, KeyOf, ValueOf, TopicOptions, TopicFamilyOptions } from './topic';
+export type {
+  Topic,
+  TopicFamily,
+  TopicConfig,
+  TopicSource,
+  KeyOf,
+  ValueOf,
+  TopicOptions,
+  TopicFamilyOptions,
+} from './topic';
 export { defineHandler, defaultDeadLetterName } from './handler';
 export type {
   HandlerDefinition,

@@ -28,7 +28,8 @@ export interface KafkaSink extends RecordSink {
 
 /** A RecordSink over one kafkajs producer; connects on first send and sends each call as one batch. */
 export function createKafkaSink(config: KafkaConfig): KafkaSink {
-  const kafka = new Kafka({ logLevel: logLevel.ERROR, ...config });
+  // Quiet: failures surface as errors of the send that hit them, with topic, partition and offset.
+  const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...config });
   const producer = kafka.producer(DURABLE_PRODUCER);
   let connected: Promise<void> | undefined;
   return {

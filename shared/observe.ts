@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Failure } from './dead-letter';
 import type { RecordLocation } from './errors';
 
@@ -15,16 +16,16 @@ export interface InvocationReport {
 
 type Listener = (report: InvocationReport) => void;
 
-// Kept on globalThis so a handler module reloaded by the emulator still reports to the same listeners.
-const KEY = Symbol.for('kafka-lambda.invocation-listeners');
-const listeners: Set<Listener> = ((globalThis as Record<symbol, unknown>)[KEY] as Set<Listener> | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[KEY] = new Set<Listener>());
+// One store per process, kept on globalThis so a handler module reloaded (or loaded twice) still reports to it.
+const KEY = Symbol.for('kafka-lambda.invocation-observer');
+const slot = globalThis as { [KEY]?: AsyncLocalStorage<Listener> };
+const store = (slot[KEY] ??= new AsyncLocalStorage<Listener>());
 
-export function onInvocation(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
+/** Runs `fn` so that every invocation it makes reports to `listener` (and to no other caller's listener). */
+export function observeInvocations<T>(listener: Listener, fn: () => T): T {
+  return store.run(listener, fn);
 }
 
 export function reportInvocation(report: InvocationReport): void {
-  for (const listener of listeners) listener(report);
+  store.getStore()?.(report);
 }

@@ -8,12 +8,19 @@ export interface TypedProducer {
   /** Validates, keys and sends one record; resolves once all in-sync replicas have it. */
   publish<T>(topic: Topic<T>, value: T, options?: PublishOptions): Promise<void>;
   /** The same for many records, sent as one batch; nothing is sent if any value is invalid. */
-  publishBatch<T>(topic: Topic<T>, values: readonly T[], options?: Omit<PublishOptions, 'key'>): Promise<void>;
+  publishBatch<T>(
+    topic: Topic<T>,
+    values: readonly T[],
+    options?: Omit<PublishOptions, 'key'>,
+  ): Promise<void>;
   disconnect(): Promise<void>;
 }
 
 /** A typed producer over any sink (the test kit passes an in-memory one). */
-export function typedProducer(sink: RecordSink, disconnect: () => Promise<void> = async () => {}): TypedProducer {
+export function typedProducer(
+  sink: RecordSink,
+  disconnect: () => Promise<void> = async () => {},
+): TypedProducer {
   return {
     async publish(topic, value, options) {
       await sink.send([await encodeRecord(topic, value, options)]);

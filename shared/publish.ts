@@ -31,14 +31,20 @@ export class InvalidRecordError extends Error {
 
 function toHeaderBytes(headers: PublishOptions['headers']): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+  for (const [k, v] of Object.entries(headers ?? {}))
+    out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
   return out;
 }
 
 /** Validates a value against its topic's schema, derives the key, and encodes it. Nothing invalid leaves here. */
-export async function encodeRecord<T>(topic: Topic<T>, value: T, options: PublishOptions = {}): Promise<OutgoingRecord> {
+export async function encodeRecord<T>(
+  topic: Topic<T>,
+  value: T,
+  options: PublishOptions = {},
+): Promise<OutgoingRecord> {
   const result = await topic.schema['~standard'].validate(value);
-  if (result.issues) throw new InvalidRecordError(topic.name, `value violates schema: ${formatIssues(result.issues)}`);
+  if (result.issues)
+    throw new InvalidRecordError(topic.name, `value violates schema: ${formatIssues(result.issues)}`);
   let key: string | null;
   if (options.key !== undefined) key = options.key;
   else {
@@ -60,7 +66,11 @@ export async function encodeRecord<T>(topic: Topic<T>, value: T, options: Publis
 }
 
 /** The check behind `ctx.publish`: a handler may only write where it declared (IAM is scoped to that). */
-export function assertDeclared(handler: string, allowed: (name: string) => boolean, topic: { name: string }): void {
+export function assertDeclared(
+  handler: string,
+  allowed: (name: string) => boolean,
+  topic: { name: string },
+): void {
   if (!allowed(topic.name)) {
     throw new DeclarationError(
       `handler "${handler}"`,

@@ -26,7 +26,9 @@ export interface TestRecord {
   headers?: Record<string, string>;
 }
 
-type RecordOverrides = Partial<Pick<TestRecord, 'partition' | 'offset' | 'timestamp' | 'headers'>> & { key?: string | null };
+type RecordOverrides = Partial<Pick<TestRecord, 'partition' | 'offset' | 'timestamp' | 'headers'>> & {
+  key?: string | null;
+};
 
 /** A well-formed record of a topic; the key is derived as the topic declares unless given. */
 export function record<T>(topic: Topic<T>, value: T, overrides: RecordOverrides = {}): TestRecord {
@@ -41,7 +43,11 @@ export function record<T>(topic: Topic<T>, value: T, overrides: RecordOverrides 
 }
 
 /** A record with arbitrary bytes as value (malformed JSON, a value that breaks the schema). */
-export function rawRecord(topic: AnyTopic, value: string | Buffer | null, overrides: RecordOverrides = {}): TestRecord {
+export function rawRecord(
+  topic: AnyTopic,
+  value: string | Buffer | null,
+  overrides: RecordOverrides = {},
+): TestRecord {
   const key = overrides.key ?? null;
   return {
     ...overrides,
@@ -67,7 +73,10 @@ export function mskEvent(records: readonly TestRecord[]): MskEvent {
       timestamp: r.timestamp ?? Date.UTC(2026, 0, 1),
       key: r.key,
       value: r.value,
-      headers: Object.entries(r.headers ?? {}).map(([key, value]) => ({ key, value: Buffer.from(value, 'utf8') })),
+      headers: Object.entries(r.headers ?? {}).map(([key, value]) => ({
+        key,
+        value: Buffer.from(value, 'utf8'),
+      })),
     };
   });
   return toMskEvent(raws, 'test-broker:9092');

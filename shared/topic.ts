@@ -88,7 +88,10 @@ function topicConfig(what: string, config: TopicConfig | undefined, rf: number):
   const merged: TopicConfig = { 'min.insync.replicas': Math.min(2, rf), ...config };
   const minIsr = merged['min.insync.replicas']!;
   if (!Number.isInteger(minIsr) || minIsr < 1 || minIsr > rf) {
-    throw new DeclarationError(what, `min.insync.replicas ${minIsr} must be between 1 and the replication factor ${rf}`);
+    throw new DeclarationError(
+      what,
+      `min.insync.replicas ${minIsr} must be between 1 and the replication factor ${rf}`,
+    );
   }
   if (rf > 1 && minIsr >= rf) {
     throw new DeclarationError(
@@ -113,7 +116,10 @@ function buildTopic<S extends StandardSchemaV1>(
   }
   const replicationFactor = shape.replicationFactor ?? 3;
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
-    throw new DeclarationError(what, `replicationFactor must be a positive integer, got ${replicationFactor}`);
+    throw new DeclarationError(
+      what,
+      `replicationFactor must be a positive integer, got ${replicationFactor}`,
+    );
   }
   if (!shape.value || typeof shape.value['~standard']?.validate !== 'function') {
     throw new DeclarationError(what, 'value must be a Standard Schema (zod, valibot, arktype, ...)');
@@ -138,7 +144,9 @@ export function defineTopic<S extends StandardSchemaV1>(options: TopicOptions<S>
 }
 
 /** Declares a family of topics named by a pattern, e.g. `{server}_item_change`. */
-export function defineTopicFamily<S extends StandardSchemaV1>(options: TopicFamilyOptions<S>): TopicFamily<Infer<S>> {
+export function defineTopicFamily<S extends StandardSchemaV1>(
+  options: TopicFamilyOptions<S>,
+): TopicFamily<Infer<S>> {
   const { pattern, members } = options;
   const placeholders = pattern.match(PLACEHOLDER) ?? [];
   if (placeholders.length !== 1) {
@@ -149,7 +157,8 @@ export function defineTopicFamily<S extends StandardSchemaV1>(options: TopicFami
   const of = (member: string): Topic<Infer<S>> => {
     let topic = cache.get(member);
     if (!topic) {
-      if (member.length === 0) throw new DeclarationError(`topic family "${pattern}"`, 'a member name is empty');
+      if (member.length === 0)
+        throw new DeclarationError(`topic family "${pattern}"`, 'a member name is empty');
       topic = buildTopic(prefix + member + suffix, options, pattern);
       cache.set(member, topic);
     }

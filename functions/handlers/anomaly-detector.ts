@@ -13,14 +13,24 @@ const recentLarge = new Map<string, number[]>();
 export function detect(change: ItemChange, server: string): Omit<Alert, 'at'>[] {
   const found: Omit<Alert, 'at'>[] = [];
   if (change.balance < 0) {
-    found.push({ userId: change.userId, server, kind: 'negative-balance', detail: `${change.itemId} at ${change.balance}` });
+    found.push({
+      userId: change.userId,
+      server,
+      kind: 'negative-balance',
+      detail: `${change.itemId} at ${change.balance}`,
+    });
   }
   if (Math.abs(change.delta) >= LARGE_DELTA) {
     const times = (recentLarge.get(change.userId) ?? []).filter((t) => change.time - t < BURST_WINDOW_MS);
     times.push(change.time);
     recentLarge.set(change.userId, times);
     if (times.length === BURST_COUNT) {
-      found.push({ userId: change.userId, server, kind: 'large-delta-burst', detail: `${BURST_COUNT} changes of ${LARGE_DELTA}+ within a minute` });
+      found.push({
+        userId: change.userId,
+        server,
+        kind: 'large-delta-burst',
+        detail: `${BURST_COUNT} changes of ${LARGE_DELTA}+ within a minute`,
+      });
     }
   }
   return found;

@@ -2,13 +2,19 @@ import { defineHandler, lambdaHandler } from '../../shared';
 import { itemChange, serverStats, type ServerStats } from '../topics';
 
 /** Folds a batch of changes into per-server, per-minute figures. */
-export function summarize(changes: readonly { server: string; userId: string; delta: number; reason: string; time: number }[]): ServerStats[] {
+export function summarize(
+  changes: readonly { server: string; userId: string; delta: number; reason: string; time: number }[],
+): ServerStats[] {
   const stats = new Map<string, ServerStats & { userSet: Set<string> }>();
   for (const c of changes) {
     const minute = Math.floor(c.time / 60_000) * 60_000;
     const id = `${c.server}:${minute}`;
     let s = stats.get(id);
-    if (!s) stats.set(id, (s = { server: c.server, minute, changes: 0, users: 0, byReason: {}, net: 0, userSet: new Set() }));
+    if (!s)
+      stats.set(
+        id,
+        (s = { server: c.server, minute, changes: 0, users: 0, byReason: {}, net: 0, userSet: new Set() }),
+      );
     s.changes++;
     s.net += c.delta;
     s.byReason[c.reason] = (s.byReason[c.reason] ?? 0) + 1;

@@ -55,7 +55,13 @@ describe('the Lambda adapter', () => {
     expect(result.response).toEqual({ batchItemFailures: [] });
     expect(seen).toHaveLength(2);
     const [a, b] = [seen.find((r) => r.partition === 0)!, seen.find((r) => r.partition === 3)!];
-    expect(a).toMatchObject({ topic: 'orders', offset: 15, key: 'u1', value: { userId: 'u1', seq: 1 }, headers: { traceId: 't1' } });
+    expect(a).toMatchObject({
+      topic: 'orders',
+      offset: 15,
+      key: 'u1',
+      value: { userId: 'u1', seq: 1 },
+      headers: { traceId: 't1' },
+    });
     expect(a.timestamp.getTime()).toBe(1545084650987);
     expect(a.timestampType).toBe('CREATE_TIME');
     expect(b).toMatchObject({ key: null, offset: 7, timestampType: 'LOG_APPEND_TIME', headers: {} });
@@ -78,7 +84,8 @@ describe('the Lambda adapter', () => {
       },
     });
     const input = [];
-    for (let seq = 0; seq < 10; seq++) for (let u = 0; u < 20; u++) input.push(record(orders, { userId: `u${u}`, seq }));
+    for (let seq = 0; seq < 10; seq++)
+      for (let u = 0; u < 20; u++) input.push(record(orders, { userId: `u${u}`, seq }));
     const result = await runHandler(h, input);
     expect(result.handled).toHaveLength(200);
     for (let u = 0; u < 20; u++) {
@@ -114,7 +121,13 @@ describe('the Lambda adapter', () => {
     expect(dl!.key).toBe('u1');
     expect(dl!.value).toEqual({ userId: 'u1', seq: 2, fail: true });
     expect(dl!.headers.origin).toBe('game');
-    expect(dl!.info).toMatchObject({ handler: 'flaky', group: 'flaky', attempts: 3, kind: 'handler', source: { topic: 'orders', offset: 1 } });
+    expect(dl!.info).toMatchObject({
+      handler: 'flaky',
+      group: 'flaky',
+      attempts: 3,
+      kind: 'handler',
+      source: { topic: 'orders', offset: 1 },
+    });
     expect(dl!.info.error).toMatch(/topic orders partition \d offset 1: cannot process seq 2/);
   });
 
@@ -131,14 +144,20 @@ describe('the Lambda adapter', () => {
       ['decode', 1],
       ['schema', 1],
     ]);
-    expect(result.deadLetters[0]!.info.error).toMatch(/^topic orders partition 1 offset 0: value is not valid json/);
+    expect(result.deadLetters[0]!.info.error).toMatch(
+      /^topic orders partition 1 offset 0: value is not valid json/,
+    );
     expect(result.deadLetters[0]!.value).toEqual(Buffer.from('{not json'));
-    expect(result.deadLetters[1]!.info.error).toMatch(/topic orders partition 1 offset 1: value violates schema: field seq: .*expected number/i);
+    expect(result.deadLetters[1]!.info.error).toMatch(
+      /topic orders partition 1 offset 1: value violates schema: field seq: .*expected number/i,
+    );
   });
 
   it('fails the whole batch when the dead-letter write fails, so nothing is committed past it', async () => {
     const h = defineHandler({ name: 'strict', topics: [orders], handle: () => {} });
-    await expect(runHandler(h, [rawRecord(orders, 'garbage', { key: 'u1' })], { failWrites: true })).rejects.toThrow(
+    await expect(
+      runHandler(h, [rawRecord(orders, 'garbage', { key: 'u1' })], { failWrites: true }),
+    ).rejects.toThrow(
       /dead-letter write to orders.strict.dlq failed for topic orders partition 0 offset 0: write refused by the test/,
     );
   });
@@ -162,7 +181,9 @@ describe('the Lambda adapter', () => {
       record(orders, { userId: 'b', seq: 4 }, { partition: 3 }),
     ]);
     expect(processed.sort()).toEqual([1, 4]);
-    expect(result.response).toEqual({ batchItemFailures: [{ itemIdentifier: { partition: 'orders-2', offset: 1 } }] });
+    expect(result.response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'orders-2', offset: 1 } }],
+    });
     expect(result.deadLetters).toEqual([]);
   });
 
@@ -186,7 +207,9 @@ describe('the Lambda adapter', () => {
       handle: (r, ctx) => ctx.publish(audit, { seen: r.value.seq }),
     });
     const bad = await runHandler(rogue, [record(orders, { userId: 'u1', seq: 9 })]);
-    expect(bad.deadLetters[0]!.info.error).toMatch(/publishes to topic audit, which is not in its "publishes" list/);
+    expect(bad.deadLetters[0]!.info.error).toMatch(
+      /publishes to topic audit, which is not in its "publishes" list/,
+    );
   });
 
   it('hands a batch function every valid record and dead-letters the batch when it keeps failing', async () => {
@@ -200,11 +223,18 @@ describe('the Lambda adapter', () => {
         if (records.some((r) => r.value.fail)) throw new Error('bad batch');
       },
     });
-    const ok = await runHandler(h, [record(orders, { userId: 'a', seq: 1 }), rawRecord(orders, 'x'), record(orders, { userId: 'b', seq: 2 })]);
+    const ok = await runHandler(h, [
+      record(orders, { userId: 'a', seq: 1 }),
+      rawRecord(orders, 'x'),
+      record(orders, { userId: 'b', seq: 2 }),
+    ]);
     expect(batches).toEqual([[1, 2]]);
     expect(ok.handled).toHaveLength(2);
     expect(ok.deadLetters.map((d) => d.info.kind)).toEqual(['decode']);
-    const failed = await runHandler(h, [record(orders, { userId: 'a', seq: 3, fail: true }), record(orders, { userId: 'b', seq: 4 })]);
+    const failed = await runHandler(h, [
+      record(orders, { userId: 'a', seq: 3, fail: true }),
+      record(orders, { userId: 'b', seq: 4 }),
+    ]);
     expect(failed.deadLetters.map((d) => d.info.attempts)).toEqual([2, 2]);
     expect(failed.deadLetters[0]!.info.error).toMatch(/batch of 2 records failed: bad batch/);
   });
@@ -212,6 +242,8 @@ describe('the Lambda adapter', () => {
   it('the exported Lambda handler returns the event source response', async () => {
     const h = defineHandler({ name: 'plain', topics: [orders], handle: () => {} });
     const handler = lambdaHandler(h, { sink: () => ({ send: async () => {} }) });
-    await expect(handler(mskEvent([record(orders, { userId: 'u', seq: 1 })]))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(handler(mskEvent([record(orders, { userId: 'u', seq: 1 })]))).resolves.toEqual({
+      batchItemFailures: [],
+    });
   });
 });

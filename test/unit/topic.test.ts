@@ -19,27 +19,45 @@ describe('topic declarations', () => {
       value,
       key: (v) => v.userId,
     });
-    expect(t.config).toEqual({ 'min.insync.replicas': '2', 'cleanup.policy': 'compact', 'retention.ms': '86400000' });
+    expect(t.config).toEqual({
+      'min.insync.replicas': '2',
+      'cleanup.policy': 'compact',
+      'retention.ms': '86400000',
+    });
   });
 
   it.each([
     [{ name: 'bad name', partitions: 1 }, 'topic "bad name": a topic name is 1-249 characters'],
     [{ name: 'ok', partitions: 0 }, 'topic "ok": partitions must be a positive integer, got 0'],
-    [{ name: 'ok', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 3 } }, 'min.insync.replicas 3 must be below the replication factor 3'],
-    [{ name: 'ok', partitions: 1, replicationFactor: 2, config: { 'min.insync.replicas': 4 } }, 'min.insync.replicas 4 must be between 1 and the replication factor 2'],
+    [
+      { name: 'ok', partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': 3 } },
+      'min.insync.replicas 3 must be below the replication factor 3',
+    ],
+    [
+      { name: 'ok', partitions: 1, replicationFactor: 2, config: { 'min.insync.replicas': 4 } },
+      'min.insync.replicas 4 must be between 1 and the replication factor 2',
+    ],
   ])('rejects %j', (options, message) => {
     expect(() => defineTopic({ value, key: null, ...options })).toThrow(message);
   });
 
   it('a family names one topic per member and maps names back to members', () => {
-    const family = defineTopicFamily({ pattern: '{server}_item_change', members: ['eu1', 'us1'], partitions: 12, value, key: (v) => v.userId });
+    const family = defineTopicFamily({
+      pattern: '{server}_item_change',
+      members: ['eu1', 'us1'],
+      partitions: 12,
+      value,
+      key: (v) => v.userId,
+    });
     expect(family.topics.map((t) => t.name)).toEqual(['eu1_item_change', 'us1_item_change']);
     expect(family.of('asia9').name).toBe('asia9_item_change');
     expect(family.of('eu1')).toBe(family.topics[0]);
     expect(family.memberOf('us1_item_change')).toBe('us1');
     expect(family.memberOf('alerts')).toBeUndefined();
     expect(family.memberOf('_item_change')).toBeUndefined();
-    expect(() => defineTopicFamily({ pattern: 'no_placeholder', members: [], partitions: 1, value, key: null })).toThrow('exactly one {placeholder}');
+    expect(() =>
+      defineTopicFamily({ pattern: 'no_placeholder', members: [], partitions: 1, value, key: null }),
+    ).toThrow('exactly one {placeholder}');
   });
 });
 

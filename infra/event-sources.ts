@@ -1,0 +1,115 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type CfnBucket,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ValueFilter } from '../shared/filter';
+import type { HandlerSpec, StartingPosition } from '../shared/handler';
+import type { KafkaClusterRef } from './cluster';
+import type { KafkaFunction } from './handler-function';
+import type { HandlerPlan } from './handler-plan';
+import { ACCEPTED, acknowledge, underArnOf } from './nag';
+import { onFailureBucketStatements } from './permissions';
+import type { KafkaTopics } from './topics';
+
+/** The declaration's starting position in the mapping's terms. */
+export function startingPositionOf(position: StartingPosition): {
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  startingPositionTimestamp?: number;
+} {
+  if (position === 'earliest') return { startingPosition: 'TRIM_HORIZON' };
+  if (position === 'latest') return { startingPosition: 'LATEST' };
+  const ms = new Date(position.timestamp).getTime();
+  return { startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: Math.floor(ms / 1000) };
+}
+
+/** The declared value filter pushed down to the mapping, which matches it against the record's JSON value. */
+export function filterCriteriaOf(
+  filter: ValueFilter | undefined,
+): CfnEventSourceMapping.FilterCriteriaProperty | undefined {
+  return filter === undefined ? undefined : { filters: [{ pattern: JSON.stringify({ value: filter }) }] };
+}
+
+export interface HandlerEventSourcesProps {
+  definition: HandlerSpec;
+  plan: HandlerPlan;
+  fn: KafkaFunction;
+  cluster: KafkaClusterRef;
+  topics: KafkaTopics;
+}
+
+/**
+ * One MSK event source mapping per source topic (a mapping takes exactly one), configured from the declaration:
+ * consumer group, batch size and window, starting position, filter. In report-batch-item-failures mode the
+ * mapping redelivers a failed partition from the failed offset up to `retry.attempts` times (provisioned pollers
+ * are what enable partial batch responses for Kafka), then writes the batch to the handler's on-failure bucket.
+ */
+export class HandlerEventSources extends Construct {
+  readonly mappings: CfnEventSourceMapping[] = [];
+  readonly onFailureBucket?: Bucket;
+
+  constructor(scope: Construct, id: string, props: HandlerEventSourcesProps) {
+    super(scope, id);
+    const { definition, plan, fn, cluster, topics } = props;
+    const report = definition.failureMode === 'report-batch-item-failures';
+    if (report) {
+      this.onFailureBucket = new Bucket(this, 'OnFailure', {
+        encryption: BucketEncryption.S3_MANAGED,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        versioned: true,
+        // Discarded batches are the only copy of records that exhausted their retries: never deleted with the stack.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      fn.addToRolePolicy(...onFailureBucketStatements(this.onFailureBucket.bucketArn));
+      acknowledge(this.onFailureBucket, ACCEPTED.onFailureBucketAccessLogs);
+      acknowledge(
+        fn.role,
+        underArnOf(
+          this.onFailureBucket.node.defaultChild as CfnBucket,
+          '/*',
+          ACCEPTED.onFailureBucketObjects,
+        ),
+      );
+    }
+    const partitionsOf = new Map(definition.topics.map((t) => [t.name, t.partitions]));
+    const filterCriteria = filterCriteriaOf(definition.filter);
+
+    for (const source of plan.eventSources) {
+      const mapping = new CfnEventSourceMapping(this, `EventSource-${source.topic}`, {
+        functionName: fn.fn.functionName,
+        eventSourceArn: cluster.clusterArn,
+        topics: [source.topic],
+        amazonManagedKafkaEventSourceConfig: { consumerGroupId: source.consumerGroupId },
+        batchSize: definition.batch.size,
+        ...(definition.batch.windowSeconds !== undefined && {
+          maximumBatchingWindowInSeconds: definition.batch.windowSeconds,
+        }),
+        ...startingPositionOf(definition.startingPosition),
+        ...(filterCriteria && { filterCriteria }),
+        enabled: true,
+        ...(this.onFailureBucket && {
+          functionResponseTypes: ['ReportBatchItemFailures'],
+          // A poller per partition at most: Lambda caps pollers at the topic's partition count.
+          provisionedPollerConfig: {
+            minimumPollers: 1,
+            maximumPollers: partitionsOf.get(source.topic) ?? 1,
+          },
+          maximumRetryAttempts: definition.retry.attempts,
+          destinationConfig: { onFailure: { destination: this.onFailureBucket.bucketArn } },
+        }),
+      });
+      // Its topic, and the topics it writes (dead letters, publishes), exist before records start flowing.
+      for (const topic of [source.topic, ...plan.writeTopics])
+        mapping.node.addDependency(topics.resourceOf(topic));
+      mapping.node.addDependency(fn.role);
+      this.mappings.push(mapping);
+    }
+  }
+}

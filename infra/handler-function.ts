@@ -1,0 +1,148 @@
+import { dirname, join, resolve } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal, type PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { HandlerModule } from '../shared/app';
+import type { FunctionDefaults } from './config';
+import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
+import type { KafkaNetworkRef } from './network';
+import { ACCEPTED, acknowledge } from './nag';
+import { eniStatement, logStatement } from './permissions';
+
+/** The repository root: package-lock.json there pins what esbuild bundles. */
+export const PROJECT_ROOT = resolve(__dirname, '..');
+
+export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
+export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
+
+/** The bundler's view of a function: which modules stay out of the bundle. */
+export function externalModulesFor(plan: Pick<HandlerPlan, 'carriesKafkaClient'>): string[] {
+  // Everything else is bundled, the AWS SDK included: the IAM signer needs a recent SDK, and a bundle built from
+  // package-lock.json is the same on every deploy whatever SDK the Lambda runtime happens to ship.
+  return plan.carriesKafkaClient ? [] : [...KAFKA_CLIENT_MODULES];
+}
+
+export interface KafkaFunctionProps {
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  reservedConcurrency?: number;
+  externalModules: string[];
+  network: KafkaNetworkRef;
+  logRetention: RetentionDays;
+  environment: Record<string, string>;
+}
+
+/**
+ * A Node.js 22 ARM64 function bundled by esbuild (minified, tree-shaken, source maps), in the cluster's private
+ * subnets behind the function security group, with its own role (no managed policies) and its own log group
+ * with retention and JSON log format.
+ */
+export class KafkaFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: KafkaFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.role.addToPrincipalPolicy(eniStatement());
+    this.role.addToPrincipalPolicy(logStatement(this.logGroup.logGroupArn));
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: FUNCTION_ARCHITECTURE,
+      memorySize: props.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      ...(props.reservedConcurrency !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrency,
+      }),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.subnets,
+      securityGroups: [props.network.functionSecurityGroup],
+      environment: props.environment,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        externalModules: props.externalModules,
+        logLevel: LogLevel.ERROR,
+      },
+    });
+    // The role's policy must exist before the function (and so its event source mappings) starts using it.
+    this.fn.node.addDependency(this.role);
+    acknowledge(this.role, ACCEPTED.eniWildcard);
+    acknowledge(this.fn, ACCEPTED.pinnedRuntime);
+  }
+
+  addToRolePolicy(...statements: PolicyStatement[]): void {
+    for (const statement of statements) this.role.addToPrincipalPolicy(statement);
+  }
+}
+
+export interface HandlerFunctionContext {
+  network: KafkaNetworkRef;
+  logRetention: RetentionDays;
+  defaults: FunctionDefaults;
+  /** KAFKA_BROKERS when known; otherwise the functions use the event's bootstrapServers. */
+  bootstrapBrokers?: string;
+}
+
+/** The runtime environment every handler reads through shared/connection.ts. */
+export function handlerEnvironment(bootstrapBrokers: string | undefined): Record<string, string> {
+  return {
+    KAFKA_AUTH: 'iam',
+    NODE_OPTIONS: '--enable-source-maps',
+    ...(bootstrapBrokers !== undefined && { KAFKA_BROKERS: bootstrapBrokers }),
+  };
+}
+
+/** One Lambda per handler module: the module file is the entry, `handler` its export. */
+export function handlerFunction(
+  scope: Construct,
+  module: HandlerModule,
+  plan: HandlerPlan,
+  ctx: HandlerFunctionContext,
+): KafkaFunction {
+  const { definition } = module;
+  const deploy = definition.deploy;
+  return new KafkaFunction(scope, `Handler-${definition.name}`, {
+    entry: module.entry,
+    description: `Kafka handler ${definition.name} (group ${definition.group}) from ${relativeEntry(module.entry)}`,
+    memoryMb: deploy.memoryMb ?? ctx.defaults.memoryMb,
+    timeoutSeconds: deploy.timeoutSeconds ?? ctx.defaults.timeoutSeconds,
+    ...(deploy.reservedConcurrency !== undefined && { reservedConcurrency: deploy.reservedConcurrency }),
+    externalModules: externalModulesFor(plan),
+    network: ctx.network,
+    logRetention: ctx.logRetention,
+    environment: handlerEnvironment(ctx.bootstrapBrokers),
+  });
+}
+
+/** The entry relative to the project, so descriptions (and templates) do not depend on the checkout path. */
+function relativeEntry(entry: string): string {
+  const root = PROJECT_ROOT + '/';
+  return entry.startsWith(root)
+    ? entry.slice(root.length)
+    : join(dirname(entry).split('/').pop() ?? '', entry.split('/').pop() ?? '');
+}

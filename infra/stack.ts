@@ -1,0 +1,116 @@
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { AppManifest } from '../shared/app';
+import { HandlerAlarms } from './alarms';
+import { kafkaCluster, type KafkaClusterRef } from './cluster';
+import { DEFAULTS, type KafkaLambdaOptions } from './config';
+import { HandlerEventSources } from './event-sources';
+import { handlerFunction, type KafkaFunction } from './handler-function';
+import { planHandler, type HandlerPlan } from './handler-plan';
+import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
+import { KafkaArns, kafkaStatements } from './permissions';
+import { KafkaTopics } from './topics';
+
+export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
+  /** The application's declarations: loadApp('functions') (contract 5: the only source of topics and handlers). */
+  manifest: AppManifest;
+}
+
+/** What the stack built for one handler declaration. */
+export interface DeployedHandler {
+  readonly plan: HandlerPlan;
+  readonly function: KafkaFunction;
+  readonly eventSources: HandlerEventSources;
+  readonly alarms: HandlerAlarms;
+}
+
+/**
+ * The whole deployment from one manifest: network over three zones, the MSK cluster (or an existing one), every
+ * topic, and per handler one function, its event source mappings, its least-privilege role and its alarms.
+ */
+export class KafkaLambdaStack extends Stack {
+  readonly network: KafkaNetworkRef;
+  readonly cluster: KafkaClusterRef;
+  readonly topics: KafkaTopics;
+  readonly handlers = new Map<string, DeployedHandler>();
+  private readonly zones: string[];
+
+  constructor(scope: Construct, id: string, props: KafkaLambdaStackProps) {
+    super(scope, id, props);
+    const clusterOptions = props.cluster ?? { kind: 'provisioned' };
+    const logRetention = props.logRetention ?? DEFAULTS.logRetention;
+    this.zones = threeZones(
+      clusterOptions.kind === 'existing'
+        ? clusterOptions.availabilityZones
+        : props.network?.availabilityZones,
+    );
+
+    this.network =
+      clusterOptions.kind === 'existing'
+        ? new ExistingKafkaNetwork(this, 'Network', clusterOptions)
+        : new KafkaNetwork(this, 'Network', { ...props.network, logRetention });
+    this.cluster = kafkaCluster(this, clusterOptions, this.network, logRetention);
+    this.topics = new KafkaTopics(this, 'Topics', {
+      topics: props.manifest.topics,
+      cluster: this.cluster,
+      network: this.network,
+      logRetention,
+    });
+
+    const arns = new KafkaArns(this.cluster.clusterArn);
+    const defaults = { ...DEFAULTS.function, ...props.functionDefaults };
+    const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
+    const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
+    for (const module of props.manifest.handlers) {
+      const { definition } = module;
+      const plan = planHandler(definition);
+      const fn = handlerFunction(this, module, plan, {
+        network: this.network,
+        logRetention,
+        defaults,
+        ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
+      });
+      fn.addToRolePolicy(...kafkaStatements(arns, plan));
+      const eventSources = new HandlerEventSources(fn, 'EventSources', {
+        definition,
+        plan,
+        fn,
+        cluster: this.cluster,
+        topics: this.topics,
+      });
+      const alarms = new HandlerAlarms(fn, 'Alarms', { handler: definition.name, fn, options: alarmOptions });
+      this.handlers.set(definition.name, { plan, function: fn, eventSources, alarms });
+    }
+
+    this.outputs(bootstrapBrokers);
+  }
+
+  /** Exactly three zones, so the VPC and the broker layout never fall back to the two-zone default. */
+  override get availabilityZones(): string[] {
+    return this.zones;
+  }
+
+  private outputs(bootstrapBrokers: string | undefined): void {
+    new CfnOutput(this, 'ClusterArn', { value: this.cluster.clusterArn, description: 'MSK cluster' });
+    new CfnOutput(this, 'BootstrapBrokers', {
+      description: 'SASL/IAM bootstrap brokers (or the command that prints them)',
+      value:
+        bootstrapBrokers ??
+        Fn.join('', [
+          'aws kafka get-bootstrap-brokers --query BootstrapBrokerStringSaslIam --output text --cluster-arn ',
+          this.cluster.clusterArn,
+        ]),
+    });
+    new CfnOutput(this, 'TopicNames', {
+      value: this.topics.names.join(','),
+      description: 'Topics of the manifest',
+    });
+    new CfnOutput(this, 'HandlerFunctions', {
+      description: 'handler=function name',
+      value: Fn.join(
+        ',',
+        [...this.handlers].map(([name, h]) => Fn.join('=', [name, h.function.fn.functionName])),
+      ),
+    });
+  }
+}

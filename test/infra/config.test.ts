@@ -1,0 +1,94 @@
+import { optionsFromContext } from '../../infra/config';
+import { planHandler } from '../../infra/handler-plan';
+import { filterCriteriaOf, startingPositionOf } from '../../infra/event-sources';
+import { topicConfigs } from '../../infra/topics';
+import { Stack } from 'aws-cdk-lib';
+import { exampleManifest } from './support/synth';
+
+const context = (values: Record<string, string>) => (key: string) => values[key];
+
+describe('cdk context (-c key=value) to stack options', () => {
+  test('defaults: provisioned cluster, endpoint egress chosen by the stack', () => {
+    expect(optionsFromContext(context({}))).toEqual({ cluster: { kind: 'provisioned' }, network: {} });
+  });
+
+  test('egress, zones, serverless', () => {
+    expect(
+      optionsFromContext(context({ egress: 'nat', availabilityZones: 'a1,a2,a3', cluster: 'serverless' })),
+    ).toEqual({
+      cluster: { kind: 'serverless' },
+      network: { egress: 'nat', availabilityZones: ['a1', 'a2', 'a3'] },
+    });
+    expect(() => optionsFromContext(context({ egress: 'internet' }))).toThrow(
+      /egress must be "nat" or "endpoints"/,
+    );
+    expect(() => optionsFromContext(context({ cluster: 'big' }))).toThrow(
+      /cluster must be provisioned, serverless or existing/,
+    );
+  });
+
+  test('an existing cluster needs its network ids', () => {
+    expect(() => optionsFromContext(context({ clusterArn: 'arn:aws:kafka:r:1:cluster/a/b' }))).toThrow(
+      /needs context "vpcId"/,
+    );
+    const options = optionsFromContext(
+      context({
+        clusterArn: 'arn:aws:kafka:r:1:cluster/a/b',
+        vpcId: 'vpc-1',
+        availabilityZones: 'z1,z2,z3',
+        privateSubnetIds: 's1,s2,s3',
+        clusterSecurityGroupId: 'sg-1',
+        brokerCount: '6',
+        bootstrapBrokers: 'b1:9098',
+      }),
+    );
+    expect(options.cluster).toEqual({
+      kind: 'existing',
+      type: 'provisioned',
+      clusterArn: 'arn:aws:kafka:r:1:cluster/a/b',
+      vpcId: 'vpc-1',
+      availabilityZones: ['z1', 'z2', 'z3'],
+      privateSubnetIds: ['s1', 's2', 's3'],
+      securityGroupId: 'sg-1',
+      brokerCount: 6,
+    });
+    expect(options.bootstrapBrokers).toBe('b1:9098');
+  });
+});
+
+describe('what infra derives from a declaration', () => {
+  test('plans: read, groups, writes, Kafka client', () => {
+    const byName = new Map(
+      exampleManifest().handlers.map((h) => [h.definition.name, planHandler(h.definition)]),
+    );
+    const inventory = byName.get('inventory-projection')!;
+    expect(inventory.eventSources).toEqual([
+      { topic: 'asia1_item_change', consumerGroupId: 'inventory-projection.asia1_item_change' },
+      { topic: 'eu1_item_change', consumerGroupId: 'inventory-projection.eu1_item_change' },
+      { topic: 'us1_item_change', consumerGroupId: 'inventory-projection.us1_item_change' },
+    ]);
+    // No `publishes`, but dead letters are written: it carries the Kafka client.
+    expect(inventory.carriesKafkaClient).toBe(true);
+    expect(byName.get('anomaly-detector')!.writeTopics).toContain('alerts');
+  });
+
+  test("starting positions and filters in the mapping's terms", () => {
+    expect(startingPositionOf('earliest')).toEqual({ startingPosition: 'TRIM_HORIZON' });
+    expect(startingPositionOf('latest')).toEqual({ startingPosition: 'LATEST' });
+    expect(startingPositionOf({ timestamp: new Date('2025-01-02T03:04:05.678Z') })).toEqual({
+      startingPosition: 'AT_TIMESTAMP',
+      startingPositionTimestamp: 1735787045,
+    });
+    expect(filterCriteriaOf(undefined)).toBeUndefined();
+    expect(filterCriteriaOf({ a: [1] })).toEqual({ filters: [{ pattern: '{"value":{"a":[1]}}' }] });
+  });
+
+  test('topic configs: base64 of a JSON object with sorted keys, omitted when empty', () => {
+    const topic = exampleManifest().topics.find((t) => t.name === 'server_stats')!;
+    const stack = new Stack();
+    expect(stack.resolve(topicConfigs(topic))).toEqual({
+      'Fn::Base64': '{"cleanup.policy":"compact","min.insync.replicas":"2"}',
+    });
+    expect(topicConfigs({ ...topic, config: {} })).toBeUndefined();
+  });
+});

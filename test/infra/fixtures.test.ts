@@ -1,0 +1,181 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppManifest } from '../../shared/app';
+import { externalModulesFor } from '../../infra/handler-function';
+import { KAFKA_CLIENT_MODULES, planHandler } from '../../infra/handler-plan';
+import {
+  asList,
+  fixtureManifest,
+  groupArn,
+  logicalIdOf,
+  renderArn,
+  resourcesOf,
+  statementsOfRole,
+  synthesize,
+  SYNTH_TIMEOUT_MS,
+  topicArn,
+  type Synthesized,
+} from './support/synth';
+
+/**
+ * A test-only application (test/infra/fixtures) with what the example app does not declare: a consumer that never
+ * publishes and has no dead-letter topic, a handler in report-batch-item-failures mode, a timestamp starting
+ * position, a custom group and every deploy option.
+ */
+let manifest: AppManifest;
+let synth: Synthesized;
+
+beforeAll(() => {
+  manifest = fixtureManifest();
+  synth = synthesize(manifest);
+}, SYNTH_TIMEOUT_MS);
+
+const handler = (name: string) => synth.stack.handlers.get(name)!;
+const fnProps = (name: string) => synth.json.Resources[logicalIdOf(synth.stack, handler(name).function.fn)]!;
+const mappings = (name: string) =>
+  handler(name).eventSources.mappings.map(
+    (m) => synth.json.Resources[logicalIdOf(synth.stack, m)]!.Properties!,
+  );
+const statements = (name: string) =>
+  statementsOfRole(synth.json, logicalIdOf(synth.stack, handler(name).function.role));
+
+/** The bundled code esbuild produced for a function, as staged in the cloud assembly. */
+function bundleOf(name: string): string {
+  // The code's S3 key is `<asset hash>.zip`; the cloud assembly stages the asset as `asset.<asset hash>/`.
+  const key = (fnProps(name).Properties!.Code as { S3Key: string }).S3Key;
+  const file = join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
+  expect(existsSync(file)).toBe(true);
+  expect(existsSync(`${file}.map`)).toBe(true);
+  return readFileSync(file, 'utf8');
+}
+
+describe('a consumer that never publishes', () => {
+  test('is planned without the Kafka client: kafkajs and the IAM signer stay out of its bundle', () => {
+    const quiet = manifest.handlers.find((h) => h.definition.name === 'quiet-consumer')!.definition;
+    expect(quiet.publishes).toHaveLength(0);
+    expect(quiet.deadLetter).toBe(false);
+    const plan = planHandler(quiet);
+    expect(plan.carriesKafkaClient).toBe(false);
+    expect(externalModulesFor(plan)).toEqual([...KAFKA_CLIENT_MODULES]);
+    expect(externalModulesFor({ carriesKafkaClient: true })).toEqual([]);
+  });
+
+  test('its bundle has no Kafka client code, while a dead-lettering handler bundles it', () => {
+    const quiet = bundleOf('quiet-consumer');
+    const reporter = bundleOf('zone-reporter');
+    // kafkajs's own error classes and the signer's action name are only present when their code is bundled; the
+    // module names themselves remain as `require()` of an external, which runs only if the handler publishes.
+    const markers = ['KafkaJSNonRetriableError', 'KafkaJSConnectionError', '"kafka-cluster:Connect"'];
+    for (const marker of markers) {
+      expect({ marker, inQuietBundle: quiet.includes(marker) }).toEqual({ marker, inQuietBundle: false });
+      expect({ marker, inReporterBundle: reporter.includes(marker) }).toEqual({
+        marker,
+        inReporterBundle: true,
+      });
+    }
+    expect(/require\("kafkajs"\)/.test(quiet)).toBe(true);
+    expect(/require\("kafkajs"\)/.test(reporter)).toBe(false);
+    expect(quiet.length).toBeLessThan(reporter.length / 2);
+  });
+
+  test('its role may read and commit but not write: no write statement, no idempotent-write grant', () => {
+    const sids = statements('quiet-consumer').map((s) => s.Sid);
+    expect(sids).not.toContain('KafkaWriteTopics');
+    const connect = statements('quiet-consumer').find((s) => s.Sid === 'KafkaConnect')!;
+    expect(asList(connect.Action)).not.toContain('kafka-cluster:WriteDataIdempotently');
+    const read = statements('quiet-consumer').find((s) => s.Sid === 'KafkaReadSourceTopics')!;
+    expect(asList(read.Resource).map(renderArn)).toEqual([topicArn('fixture.readings')]);
+    const groups = statements('quiet-consumer').find((s) => s.Sid === 'KafkaConsumerGroups')!;
+    // A single-topic handler keeps its declared group name exactly.
+    expect(asList(groups.Resource).map(renderArn)).toEqual([groupArn('quiet-consumer')]);
+  });
+
+  test('its mapping: earliest position, group as declared, both filter fields pushed down', () => {
+    const [p] = mappings('quiet-consumer');
+    expect(p!.StartingPosition).toBe('TRIM_HORIZON');
+    expect(p!.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'quiet-consumer' });
+    expect(p!.FilterCriteria).toEqual({
+      Filters: [
+        { Pattern: JSON.stringify({ value: { kind: ['temperature'], value: [{ numeric: ['>', 0] }] } }) },
+      ],
+    });
+  });
+});
+
+describe('report-batch-item-failures mode', () => {
+  test('partial batch responses with provisioned pollers, bounded retries and an on-failure destination', () => {
+    const bucket = logicalIdOf(synth.stack, handler('zone-reporter').eventSources.onFailureBucket!);
+    const ms = mappings('zone-reporter');
+    expect(ms.map((m) => m.Topics).sort()).toEqual([['fixture.north.readings'], ['fixture.south.readings']]);
+    for (const p of ms) {
+      expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(p.ProvisionedPollerConfig).toEqual({ MinimumPollers: 1, MaximumPollers: 4 });
+      expect(p.MaximumRetryAttempts).toBe(4);
+      expect(p.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [bucket, 'Arn'] } } });
+      expect(p.BatchSize).toBe(50);
+    }
+  });
+
+  test('the on-failure bucket is private, encrypted, TLS-only, versioned and retained', () => {
+    const id = logicalIdOf(synth.stack, handler('zone-reporter').eventSources.onFailureBucket!);
+    const bucket = synth.json.Resources[id]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties!.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(bucket.Properties!.BucketEncryption)).toContain('AES256');
+    expect(bucket.Properties!.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const [, policy] = resourcesOf(synth.json, 'AWS::S3::BucketPolicy').find(
+      ([, p]) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: id }),
+    )!;
+    const tlsOnly = (policy.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement.find(
+      (st) =>
+        st.Effect === 'Deny' &&
+        JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+    );
+    expect(tlsOnly).toBeDefined();
+    const put = statements('zone-reporter').find((s) => s.Sid === 'OnFailureDestinationPut')!;
+    expect(asList(put.Action)).toEqual(['s3:PutObject']);
+    expect(put.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] });
+    const list = statements('zone-reporter').find((s) => s.Sid === 'OnFailureDestinationList')!;
+    expect(list.Resource).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+  });
+
+  test('a handler over a family gets one consumer group per member topic, under its declared group', () => {
+    expect(
+      mappings('zone-reporter')
+        .map((m) => m.AmazonManagedKafkaEventSourceConfig)
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([
+      { ConsumerGroupId: 'zone-reporting.fixture.north.readings' },
+      { ConsumerGroupId: 'zone-reporting.fixture.south.readings' },
+    ]);
+    const groups = statements('zone-reporter').find((s) => s.Sid === 'KafkaConsumerGroups')!;
+    expect(asList(groups.Resource).map(renderArn).sort()).toEqual([
+      groupArn('zone-reporting.fixture.north.readings'),
+      groupArn('zone-reporting.fixture.south.readings'),
+    ]);
+    const write = statements('zone-reporter').find((s) => s.Sid === 'KafkaWriteTopics')!;
+    expect(asList(write.Resource).map(renderArn).sort()).toEqual([
+      topicArn('fixture.north.readings.zone-reporting.dlq'),
+      topicArn('fixture.south.readings.zone-reporting.dlq'),
+    ]);
+  });
+
+  test('a timestamp starting position becomes AT_TIMESTAMP in Unix seconds', () => {
+    for (const p of mappings('zone-reporter')) {
+      expect(p.StartingPosition).toBe('AT_TIMESTAMP');
+      expect(p.StartingPositionTimestamp).toBe(Date.UTC(2025, 0, 2, 3, 4, 5) / 1000);
+    }
+  });
+});
+
+test('deploy options of the declaration: memory, timeout, reserved concurrency', () => {
+  const p = fnProps('zone-reporter').Properties!;
+  expect(p.MemorySize).toBe(1024);
+  expect(p.Timeout).toBe(90);
+  expect(p.ReservedConcurrentExecutions).toBe(5);
+});

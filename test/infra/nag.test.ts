@@ -1,0 +1,100 @@
+import type { KafkaLambdaOptions } from '../../infra/config';
+import type { AppManifest } from '../../shared/app';
+import {
+  exampleManifest,
+  fixtureManifest,
+  synthesize,
+  SYNTH_TIMEOUT_MS,
+  type NagViolation,
+  type Synthesized,
+} from './support/synth';
+
+/**
+ * cdk-nag's AWS Solutions pack over every shape of the stack: no finding is left unacknowledged, and every
+ * acknowledgment is on a specific construct with a specific reason.
+ */
+const variants: [string, () => AppManifest, KafkaLambdaOptions][] = [
+  ['example app, provisioned cluster, endpoints', exampleManifest, {}],
+  ['fixture app (report mode, quiet consumer)', fixtureManifest, {}],
+  ['NAT egress', exampleManifest, { network: { egress: 'nat' } }],
+  ['MSK Serverless', fixtureManifest, { cluster: { kind: 'serverless' } }],
+  [
+    'existing cluster',
+    exampleManifest,
+    {
+      cluster: {
+        kind: 'existing',
+        type: 'provisioned',
+        clusterArn:
+          'arn:aws:kafka:eu-west-1:123456789012:cluster/shared/0f0f0f0f-1111-2222-3333-444444444444-3',
+        brokerCount: 3,
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+        privateSubnetIds: [
+          'subnet-0123456789abcdef1',
+          'subnet-0123456789abcdef2',
+          'subnet-0123456789abcdef3',
+        ],
+        securityGroupId: 'sg-0123456789abcdef0',
+      },
+    },
+  ],
+];
+
+const results = new Map<string, Synthesized>();
+
+beforeAll(() => {
+  for (const [name, manifest, options] of variants) {
+    results.set(name, synthesize(manifest(), options, { nag: true, bundle: false }));
+  }
+}, SYNTH_TIMEOUT_MS);
+
+const nagReport = (name: string) =>
+  results.get(name)!.report!.pluginReports.find((r) => r.pluginName === 'AwsSolutions')!;
+const describeViolation = (v: NagViolation) =>
+  `${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`;
+
+describe.each(variants.map(([name]) => name))('%s', (name) => {
+  test('the AWS Solutions pack ran and left no unacknowledged error', () => {
+    const report = nagReport(name);
+    expect(report).toBeDefined();
+    const errors = report.violations.filter((v) => v.severity === 'error' || v.severity === 'fatal');
+    expect(errors.map(describeViolation)).toEqual([]);
+    expect(report.conclusion).toBe('success');
+  });
+
+  test('every acknowledgment names a construct below the stack and gives a specific reason', () => {
+    const suppressed = nagReport(name).suppressedViolations ?? [];
+    for (const v of suppressed) {
+      expect(v.acknowledgedAt).toMatch(/^Test\/.+/);
+      expect((v.reason ?? '').length).toBeGreaterThan(80);
+      expect(v.acknowledgedId).toMatch(/^AwsSolutions::AwsSolutions-[A-Z0-9]+(\[.+\])?$/);
+    }
+  });
+
+  test('no other validation plugin reports an error either', () => {
+    for (const report of results.get(name)!.report!.pluginReports) {
+      expect(report.violations.filter((v) => v.severity === 'error').map(describeViolation)).toEqual([]);
+    }
+  });
+});
+
+test('the accepted findings are exactly the documented ones', () => {
+  const rules = new Set(
+    [...results.keys()].flatMap((name) =>
+      (nagReport(name).suppressedViolations ?? []).map((v) =>
+        v.ruleName.replace(/<[A-Za-z0-9]+\.Arn>/, '<id>'),
+      ),
+    ),
+  );
+  expect([...rules].sort()).toEqual(
+    [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<id>/*]',
+      'AwsSolutions-IAM5[Resource::<id>:*]',
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
+    ].sort(),
+  );
+});

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { resolve } from 'node:path';
+import { loadApp } from '../../shared/app';
+import { alignTopics } from '../../shared/local/align-topics';
+
+export const REPO = resolve(__dirname, '../..');
+export const FIXTURE_APP = resolve(REPO, 'test/fixtures/app');
+
+export function kafkaClient(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'test', brokers, logLevel: logLevel.NOTHING });
+}
+
+export interface Collected<T> {
+  items: T[];
+  /** Resolves once `predicate(items)` holds; rejects with what was seen when the deadline passes. */
+  until(predicate: (items: T[]) => boolean, timeoutMs?: number, what?: string): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/** Reads topics from the beginning for as long as the test needs, collecting decoded JSON values with their headers. */
+export async function collect<T>(
+  kafka: Kafka,
+  topics: string[],
+  map: (
+    value: unknown,
+    headers: Record<string, string>,
+    meta: { topic: string; partition: number; offset: number },
+  ) => T,
+): Promise<Collected<T>> {
+  const items: T[] = [];
+  const waiters = new Set<() => void>();
+  const consumer: Consumer = kafka.consumer({ groupId: `collector-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      let value: unknown = message.value?.toString();
+      try {
+        value = JSON.parse(String(value));
+      } catch {
+        // keep the raw text: malformed records stay visible to the test
+      }
+      items.push(map(value, headers, { topic, partition, offset: Number(message.offset) }));
+      waiters.forEach((w) => w());
+    },
+  });
+  return {
+    items,
+    until(predicate, timeoutMs = 60_000, what = 'condition') {
+      return new Promise((resolvePromise, reject) => {
+        const check = (): void => {
+          if (!predicate(items)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolvePromise(items);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${what}; collected ${items.length} records`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    stop: () => consumer.disconnect(),
+  };
+}
+
+export type EmulatorProcess = ChildProcess & { output: () => string };
+
+/** Starts the command line's `dev` emulator as its own process, as a user would. */
+export function spawnEmulator(env: Record<string, string>, args: string[] = []): EmulatorProcess {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/main.ts', 'dev', '--app', FIXTURE_APP, '--stats-every', '1', ...args],
+    { cwd: REPO, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+/** Waits for the process to print something matching `pattern`. */
+export function waitForOutput(child: EmulatorProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (pattern.test(child.output())) {
+        clearInterval(poll);
+        resolvePromise();
+      } else if (child.exitCode !== null || Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(`emulator did not print ${pattern} (exit ${child.exitCode}):\n${child.output()}`));
+      }
+    }, 100);
+  });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+/** Creates the fixture app's topics (under the current FIXTURE_PREFIX) before a process under test does. */
+export async function createFixtureTopics(kafka: Kafka, app = FIXTURE_APP): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await alignTopics(admin, loadApp(app).topics);
+  } finally {
+    await admin.disconnect();
+  }
+}

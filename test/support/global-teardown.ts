@@ -1,0 +1,9 @@
+/** Jest global teardown of the integration project: stops the cluster only if global-setup.ts started it. */
+import { down } from '../../local/kafka/cluster';
+import { OWNED_CLUSTER_ENV } from './global-setup';
+
+export default async function globalTeardown(): Promise<void> {
+  const owned = process.env[OWNED_CLUSTER_ENV] === '1';
+  Reflect.deleteProperty(process.env, OWNED_CLUSTER_ENV);
+  if (owned) await down();
+}
