@@ -2,6 +2,7 @@ import type { KafkaLambdaOptions } from '../../infra/config';
 import type { AppManifest } from '../../shared/app';
 import {
   exampleManifest,
+  existingCluster,
   fixtureManifest,
   synthesize,
   SYNTH_TIMEOUT_MS,
@@ -22,21 +23,7 @@ const variants: [string, () => AppManifest, KafkaLambdaOptions][] = [
     'existing cluster',
     exampleManifest,
     {
-      cluster: {
-        kind: 'existing',
-        type: 'provisioned',
-        clusterArn:
-          'arn:aws:kafka:eu-west-1:123456789012:cluster/shared/0f0f0f0f-1111-2222-3333-444444444444-3',
-        brokerCount: 3,
-        vpcId: 'vpc-0123456789abcdef0',
-        availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-        privateSubnetIds: [
-          'subnet-0123456789abcdef1',
-          'subnet-0123456789abcdef2',
-          'subnet-0123456789abcdef3',
-        ],
-        securityGroupId: 'sg-0123456789abcdef0',
-      },
+      cluster: existingCluster,
     },
   ],
 ];

@@ -2,6 +2,8 @@ import type { AppManifest } from '../../shared/app';
 import {
   asList,
   exampleManifest,
+  existingCluster,
+  EXISTING_CLUSTER_ARN,
   fixtureManifest,
   logicalIdOf,
   renderArn,
@@ -15,8 +17,7 @@ import {
 
 /** The options other than the defaults: NAT egress, MSK Serverless, an existing cluster, explicit zones. */
 
-const CLUSTER_ARN =
-  'arn:aws:kafka:eu-west-1:123456789012:cluster/shared-kafka/0f0f0f0f-1111-2222-3333-444444444444-3';
+const CLUSTER_ARN = EXISTING_CLUSTER_ARN;
 
 describe('egress through NAT gateways', () => {
   let synth: Synthesized;
@@ -130,20 +131,7 @@ describe('an existing cluster by ARN', () => {
     synth = synthesize(
       exampleManifest(),
       {
-        cluster: {
-          kind: 'existing',
-          type: 'provisioned',
-          clusterArn: CLUSTER_ARN,
-          brokerCount: 3,
-          vpcId: 'vpc-0123456789abcdef0',
-          availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-          privateSubnetIds: [
-            'subnet-0123456789abcdef1',
-            'subnet-0123456789abcdef2',
-            'subnet-0123456789abcdef3',
-          ],
-          securityGroupId: 'sg-0123456789abcdef0',
-        },
+        cluster: existingCluster,
         bootstrapBrokers: 'b-1.shared:9098,b-2.shared:9098',
       },
       { bundle: false },

@@ -15,6 +15,8 @@ const BROKERS_FROM_SETUP_ENV = 'KAFKA_TEST_BROKERS_FROM_SETUP';
 const log = (line: string): void => console.log(`[kafka] ${line}`);
 
 export default async function globalSetup(): Promise<void> {
+  // Failed records are expected in these tests; their JSON log lines would bury Jest's report.
+  process.env.LOG_LEVEL ??= 'error';
   Reflect.deleteProperty(process.env, OWNED_CLUSTER_ENV);
   if (process.env.KAFKA_BROKERS?.trim() && process.env[BROKERS_FROM_SETUP_ENV] !== '1') {
     log(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);

@@ -171,3 +171,19 @@ export function logicalIdOf(
     stack.getLogicalId(child as Parameters<KafkaLambdaStack['getLogicalId']>[0]),
   ) as string;
 }
+
+/** An ARN of a cluster this stack does not create (the "existing cluster" variant). */
+export const EXISTING_CLUSTER_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/shared-kafka/0f0f0f0f-1111-2222-3333-444444444444-3';
+
+/** The `cluster` option that brings an existing cluster, its VPC, subnets and security group. */
+export const existingCluster: NonNullable<KafkaLambdaOptions['cluster']> = {
+  kind: 'existing',
+  type: 'provisioned',
+  clusterArn: EXISTING_CLUSTER_ARN,
+  brokerCount: 3,
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  privateSubnetIds: ['subnet-0123456789abcdef1', 'subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'],
+  securityGroupId: 'sg-0123456789abcdef0',
+};
