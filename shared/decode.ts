@@ -20,6 +20,8 @@ export async function decodeRecord<T>(topic: AnyTopic | undefined, raw: RawRecor
     );
   }
   const value = (await validate(topic.schema, decoded, at)) as T;
+  const key = raw.key === null ? null : raw.key.toString('utf8');
+  if (topic.keySchema) await validate(topic.keySchema, key, at, 'key');
   const headers: Record<string, string> = {};
   for (const h of raw.headers) headers[h.key] = h.value.toString('utf8');
   return {
@@ -28,7 +30,7 @@ export async function decodeRecord<T>(topic: AnyTopic | undefined, raw: RawRecor
     offset: raw.offset,
     timestamp: new Date(raw.timestamp),
     timestampType: raw.timestampType ?? 'CREATE_TIME',
-    key: raw.key === null ? null : raw.key.toString('utf8'),
+    key,
     value,
     headers,
   };

@@ -46,7 +46,15 @@ export async function encodeRecord<T>(
   if (result.issues)
     throw new InvalidRecordError(topic.name, `value violates schema: ${formatIssues(result.issues)}`);
   let key: string | null;
-  if (options.key !== undefined) key = options.key;
+  if (topic.keySchema) {
+    if (typeof options.key !== 'string') {
+      throw new InvalidRecordError(topic.name, 'the topic declares a key schema: pass the key as { key }');
+    }
+    const checked = await topic.keySchema['~standard'].validate(options.key);
+    if (checked.issues)
+      throw new InvalidRecordError(topic.name, `key violates schema: ${formatIssues(checked.issues)}`);
+    key = checked.value;
+  } else if (options.key !== undefined) key = options.key;
   else {
     try {
       key = topic.keyOf ? topic.keyOf(result.value) : null;

@@ -17,6 +17,12 @@ export interface TopicConfig {
 /** The key that decides the partition: a function of the value, or `null` for unkeyed (spread) records. */
 export type KeyOf<T> = ((value: T) => string) | null;
 
+/**
+ * How a topic's key is declared: a typed function of the value, `null` (unkeyed), or an explicit key schema when
+ * the key is not part of the value (publishers then pass `{ key }`, and incoming keys are validated).
+ */
+export type KeySpec<T> = KeyOf<T> | { schema: StandardSchemaV1<unknown, string> };
+
 interface TopicShape<S extends StandardSchemaV1> {
   partitions: number;
   /** Defaults to 3 (contract 6); the local emulator lowers it to the broker count and says so. */
@@ -24,7 +30,7 @@ interface TopicShape<S extends StandardSchemaV1> {
   /** Defaults to `min.insync.replicas: 2` (contract 6). */
   config?: TopicConfig;
   value: S;
-  key: KeyOf<Infer<S>>;
+  key: KeySpec<Infer<S>>;
   codec?: Codec;
   description?: string;
 }
@@ -49,6 +55,8 @@ export interface Topic<T = unknown> {
   readonly config: Readonly<Record<string, string>>;
   readonly schema: Schema<T>;
   readonly keyOf: KeyOf<T>;
+  /** Set when the key is declared by a schema instead of derived from the value. */
+  readonly keySchema?: Schema<string>;
   readonly codec: Codec;
   readonly description?: string;
   /** The family this topic belongs to, if any. */
@@ -131,7 +139,8 @@ function buildTopic<S extends StandardSchemaV1>(
     replicationFactor,
     config: Object.freeze(topicConfig(what, shape.config, replicationFactor)),
     schema: shape.value as Schema<Infer<S>>,
-    keyOf: shape.key,
+    keyOf: typeof shape.key === 'function' ? shape.key : null,
+    ...(shape.key !== null && typeof shape.key === 'object' && { keySchema: shape.key.schema }),
     codec: shape.codec ?? jsonCodec,
     ...(shape.description !== undefined && { description: shape.description }),
     ...(family !== undefined && { family }),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineTopic, defineTopicFamily } from '../../shared/topic';
 import { encodeRecord } from '../../shared/publish';
+import { defineHandler } from '../../shared/handler';
+import { rawRecord, runHandler } from '../../shared/testkit';
 
 const value = z.object({ userId: z.string(), n: z.number() });
 
@@ -75,5 +77,36 @@ describe('encodeRecord', () => {
     await expect(encodeRecord(topic, { userId: 'u1', n: 'x' } as never)).rejects.toThrow(
       /cannot publish to topic orders: value violates schema: field n: .*expected number/i,
     );
+  });
+});
+
+describe('an explicit key schema', () => {
+  const sessions = defineTopic({
+    name: 'sessions',
+    partitions: 3,
+    value: z.object({ started: z.number() }),
+    key: { schema: z.string().regex(/^session-\d+$/) },
+  });
+
+  it('requires the key on publish and validates it', async () => {
+    await expect(encodeRecord(sessions, { started: 1 })).rejects.toThrow(
+      'cannot publish to topic sessions: the topic declares a key schema: pass the key as { key }',
+    );
+    await expect(encodeRecord(sessions, { started: 1 }, { key: 'user-1' })).rejects.toThrow(
+      /key violates schema/,
+    );
+    const r = await encodeRecord(sessions, { started: 1 }, { key: 'session-7' });
+    expect(r.key?.toString()).toBe('session-7');
+  });
+
+  it('dead-letters a record whose key breaks the schema, naming it', async () => {
+    const h = defineHandler({ name: 'keyed', topics: [sessions], handle: () => {} });
+    const result = await runHandler(h, [
+      rawRecord(sessions, '{"started":1}', { key: 'nope' }),
+      rawRecord(sessions, '{"started":2}', { key: 'session-2' }),
+    ]);
+    expect(result.handled).toHaveLength(1);
+    expect(result.deadLetters[0]!.info).toMatchObject({ kind: 'schema' });
+    expect(result.deadLetters[0]!.info.error).toMatch(/key violates schema/);
   });
 });
