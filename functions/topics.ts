@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTopic, defineTopicFamily } from '../shared';
 
 /** Game servers that emit item logs; each has its own `<server>_item_change` topic. */

@@ -1,5 +1,5 @@
 import { deadLetterRecord, type Failure } from './dead-letter';
-import { decodeRecord } from './decode';
+import { decodeRecord, locationOf } from './decode';
 import { errorMessage, PermanentRecordError, type RecordLocation } from './errors';
 import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, Logger } from './handler';
 import { laneBy, runLanes } from './lanes';
@@ -24,17 +24,14 @@ export interface AdapterOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
-interface Item {
-  raw: RawRecord;
-  record?: KafkaRecord<unknown>;
-  permanent?: PermanentRecordError;
-}
+type Decoded = { record: KafkaRecord<unknown>; permanent?: never } | { permanent: PermanentRecordError };
 
-const locationOf = (raw: RawRecord): RecordLocation => ({
-  topic: raw.topic,
-  partition: raw.partition,
-  offset: raw.offset,
-});
+const decodedOk = (record: KafkaRecord<unknown>): Decoded => ({ record });
+/** Decode and schema failures become the record's outcome; anything else is a bug and fails the invocation. */
+const decodedFailed = (error: unknown): Decoded => {
+  if (error instanceof PermanentRecordError) return { permanent: error };
+  throw error;
+};
 
 /** One invocation: decode, dispatch with the declared concurrency, isolate failures, report the outcome. */
 class Invocation {
@@ -79,11 +76,8 @@ class Invocation {
     const started = Date.now();
     const partitions = Object.values(this.event.records ?? {}).map((list) => list.map(fromMskRecord));
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    const decoded = await Promise.all(
-      partitions.map((list) => Promise.all(list.map((raw) => this.decode(raw)))),
-    );
-    if (this.def.handleBatch) await this.runBatch(decoded.flat());
-    else await this.runRecords(decoded);
+    if (this.def.handleBatch) await this.runBatch(partitions.flat());
+    else await this.runRecords(partitions);
     this.report.durationMs = Date.now() - started;
     return {
       batchItemFailures: [...this.failedAt].map(([partition, offset]) => ({
@@ -92,72 +86,92 @@ class Invocation {
     };
   }
 
-  private async decode(raw: RawRecord): Promise<Item> {
+  /** The record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
+  private decode(raw: RawRecord): Decoded | Promise<Decoded> {
     try {
-      return { raw, record: await decodeRecord(this.topicFor(raw.topic), raw) };
+      const record = decodeRecord(this.topicFor(raw.topic), raw);
+      return record instanceof Promise ? record.then(decodedOk, decodedFailed) : { record };
     } catch (error) {
-      if (error instanceof PermanentRecordError) return { raw, permanent: error };
-      throw error;
+      return decodedFailed(error);
     }
   }
 
-  private async runRecords(partitions: Item[][]): Promise<void> {
+  private runRecords(partitions: RawRecord[][]): Promise<void> {
     const { concurrency } = this.def;
     const lanes =
       concurrency.mode === 'partition'
         ? partitions
-        : partitions.flatMap((items) => laneBy(items, (item) => item.raw.key?.toString('base64') ?? ''));
+        : partitions.flatMap((list) => laneBy(list, (raw) => raw.key?.toString('base64') ?? ''));
     const limit = concurrency.mode === 'partition' ? lanes.length : concurrency.maxInFlight;
-    await runLanes(lanes, limit, (item) => this.runOne(item));
+    return runLanes(lanes, limit, (raw) => this.runOne(raw));
   }
 
-  private async runOne(item: Item): Promise<void> {
-    if (this.failedAt.has(partitionKey(item.raw.topic, item.raw.partition))) return; // resumes there next time
-    if (item.permanent)
-      return this.fail(item.raw, { kind: item.permanent.kind, message: item.permanent.message, attempts: 1 });
-    const attempt = await withRetry(
-      this.def.retry,
-      () => Promise.resolve(this.def.handle!(item.record!, this.ctx)),
-      this.options.wait,
-    );
-    if (attempt.ok) this.report.handled.push(locationOf(item.raw));
+  /**
+   * Decodes the record where its lane reaches it and calls the handler directly; only a failure takes the retry
+   * path. Synchronous all the way for synchronous schemas and handlers: no promise per record.
+   */
+  private runOne(raw: RawRecord): void | Promise<void> {
+    if (this.failedAt.size > 0 && this.failedAt.has(partitionKey(raw.topic, raw.partition))) return; // resumes there next time
+    const decoded = this.decode(raw);
+    if (decoded instanceof Promise) return decoded.then((d) => this.handleOne(raw, d));
+    return this.handleOne(raw, decoded);
+  }
+
+  private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
+    if (decoded.permanent) return this.failPermanent(raw, decoded.permanent);
+    const record = decoded.record;
+    const handle = this.def.handle!;
+    let pending: void | Promise<void>;
+    try {
+      pending = handle(record, this.ctx);
+    } catch (error) {
+      return this.retry(raw, () => handle(record, this.ctx), error);
+    }
+    if (pending instanceof Promise)
+      return pending.then(
+        () => void this.report.handled.push(locationOf(raw)),
+        (error: unknown) => this.retry(raw, () => handle(record, this.ctx), error),
+      );
+    this.report.handled.push(locationOf(raw));
+  }
+
+  /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
+  private async retry(raw: RawRecord, attempt: () => void | Promise<void>, error: unknown): Promise<void> {
+    const result = await withRetry(this.def.retry, attempt, this.options.wait, { error });
+    if (result.ok) this.report.handled.push(locationOf(raw));
     else
-      await this.fail(item.raw, {
+      await this.fail(raw, {
         kind: 'handler',
-        message: describeFailure(item.raw, attempt.error),
-        attempts: attempt.attempts,
+        message: describeFailure(raw, result.error),
+        attempts: result.attempts,
       });
   }
 
-  private async runBatch(items: Item[]): Promise<void> {
-    const valid = items.filter((item) => item.record);
-    for (const item of items) {
-      if (item.permanent)
-        await this.fail(item.raw, {
-          kind: item.permanent.kind,
-          message: item.permanent.message,
-          attempts: 1,
-        });
+  private failPermanent(raw: RawRecord, error: PermanentRecordError): Promise<void> {
+    return this.fail(raw, { kind: error.kind, message: error.message, attempts: 1 });
+  }
+
+  private async runBatch(raws: RawRecord[]): Promise<void> {
+    const decoded = await Promise.all(raws.map((raw) => this.decode(raw)));
+    const valid: { raw: RawRecord; record: KafkaRecord<unknown> }[] = [];
+    for (const [i, d] of decoded.entries()) {
+      const raw = raws[i]!;
+      if (d.permanent) await this.failPermanent(raw, d.permanent);
+      else valid.push({ raw, record: d.record });
     }
     if (valid.length === 0) return;
+    const records = valid.map((v) => v.record);
     const attempt = await withRetry(
       this.def.retry,
-      () =>
-        Promise.resolve(
-          this.def.handleBatch!(
-            valid.map((item) => item.record!),
-            this.ctx,
-          ),
-        ),
+      () => this.def.handleBatch!(records, this.ctx),
       this.options.wait,
     );
     if (attempt.ok) {
-      for (const item of valid) this.report.handled.push(locationOf(item.raw));
+      for (const v of valid) this.report.handled.push(locationOf(v.raw));
       return;
     }
     const message = `batch of ${valid.length} records failed: ${errorMessage(attempt.error)}`;
-    for (const item of valid)
-      await this.fail(item.raw, { kind: 'handler', message, attempts: attempt.attempts });
+    for (const v of valid) await this.fail(v.raw, { kind: 'handler', message, attempts: attempt.attempts });
   }
 
   /**
@@ -228,20 +242,33 @@ type ClosableSink = RecordSink & { disconnect(): Promise<void> };
 
 // One per process (a Lambda container, an emulator), kept on globalThis so reloaded handler modules share it.
 const SINK = Symbol.for('kafka-lambda.default-sink');
-const sinkSlot = globalThis as { [SINK]?: Promise<ClosableSink> };
+const sinkSlot = globalThis as { [SINK]?: { sink?: Promise<ClosableSink>; users: number } };
+const sinkState = (): { sink?: Promise<ClosableSink>; users: number } => (sinkSlot[SINK] ??= { users: 0 });
 
 /** One Kafka producer per Lambda container, created on first use only: a handler that never publishes never connects. */
 function defaultSink(event: MskEvent): Promise<RecordSink> {
-  return (sinkSlot[SINK] ??= import('./kafka-sink').then(({ createKafkaSinkFromEnv }) =>
+  const state = sinkState();
+  return (state.sink ??= import('./kafka-sink').then(({ createKafkaSinkFromEnv }) =>
     createKafkaSinkFromEnv(event.bootstrapServers),
   ));
 }
 
-/** Disconnects the shared producer, if one was made (the emulator calls this when it stops). */
-export async function closeDefaultSink(): Promise<void> {
-  const pending = sinkSlot[SINK];
-  sinkSlot[SINK] = undefined;
-  if (pending) await (await pending).disconnect();
+/**
+ * Registers a user of the shared producer (an emulator); the returned function releases it, and the last release
+ * disconnects the producer once its queued sends are done, so one emulator stopping never cuts off another.
+ */
+export function retainDefaultSink(): () => Promise<void> {
+  const state = sinkState();
+  state.users++;
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if (--state.users > 0) return;
+    const pending = state.sink;
+    state.sink = undefined;
+    if (pending) await (await pending).disconnect();
+  };
 }
 
 /** Runs one event through the handler and says what happened to every record. Throws only when the batch must be retried whole. */
@@ -261,7 +288,7 @@ export async function invokeHandler(
     (name) => topicFor(def, name),
   );
   const response = await invocation.run();
-  reportInvocation(invocation.report);
+  reportInvocation(event, invocation.report);
   return { ...invocation.report, response };
 }
 

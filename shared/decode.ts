@@ -4,25 +4,34 @@ import type { RawRecord } from './msk-event';
 import { validate } from './schema';
 import type { AnyTopic } from './topic';
 
-/** Decodes and validates one raw record against its topic; every failure here is permanent. */
-export async function decodeRecord<T>(topic: AnyTopic | undefined, raw: RawRecord): Promise<KafkaRecord<T>> {
-  const at: RecordLocation = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
-  if (!topic) throw new PermanentRecordError('decode', 'the handler does not declare this topic', at);
-  if (raw.value === null) throw new PermanentRecordError('decode', 'the value is null (a tombstone)', at);
+/**
+ * Decodes and validates one raw record against its topic; every failure here is a PermanentRecordError (thrown,
+ * or the rejection when a schema validates asynchronously). Synchronous for synchronous schemas.
+ */
+export function decodeRecord<T>(
+  topic: AnyTopic | undefined,
+  raw: RawRecord,
+): KafkaRecord<T> | Promise<KafkaRecord<T>> {
+  if (!topic) throw permanent('decode', 'the handler does not declare this topic', raw);
+  if (raw.value === null) throw permanent('decode', 'the value is null (a tombstone)', raw);
   let decoded: unknown;
   try {
     decoded = topic.codec.decode(raw.value);
   } catch (error) {
-    throw new PermanentRecordError(
-      'decode',
-      `value is not valid ${topic.codec.name}: ${errorMessage(error)}`,
-      at,
-    );
+    throw permanent('decode', `value is not valid ${topic.codec.name}: ${errorMessage(error)}`, raw);
   }
-  const value = (await validate(topic.schema, decoded, at)) as T;
   const key = raw.key === null ? null : raw.key.toString('utf8');
-  if (topic.keySchema) await validate(topic.keySchema, key, at, 'key');
-  const headers: Record<string, string> = {};
+  const value = validate(topic.schema, decoded, raw) as T | Promise<T>;
+  const keyChecked = topic.keySchema && validate(topic.keySchema, key, raw, 'key');
+  if (value instanceof Promise || keyChecked instanceof Promise)
+    return Promise.all([value, keyChecked]).then(([v]) => toRecord(raw, key, v));
+  return toRecord(raw, key, value);
+}
+
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
+function toRecord<T>(raw: RawRecord, key: string | null, value: T): KafkaRecord<T> {
+  const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
   for (const h of raw.headers) headers[h.key] = h.value.toString('utf8');
   return {
     topic: raw.topic,
@@ -35,3 +44,12 @@ export async function decodeRecord<T>(topic: AnyTopic | undefined, raw: RawRecor
     headers,
   };
 }
+
+export const locationOf = (raw: RawRecord): RecordLocation => ({
+  topic: raw.topic,
+  partition: raw.partition,
+  offset: raw.offset,
+});
+
+const permanent = (kind: 'decode' | 'schema', message: string, raw: RawRecord): PermanentRecordError =>
+  new PermanentRecordError(kind, message, locationOf(raw));

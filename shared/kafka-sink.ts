@@ -13,49 +13,129 @@ export const javaCompatiblePartitioner: NonNullable<ProducerConfig['createPartit
   };
 };
 
-/** The durable producer settings every write uses (contract 6): acks=all, idempotent, ordered retries. */
+/**
+ * The durable producer settings every write uses (contract 6): acks=all, idempotent, ordered retries. The retry
+ * window (about 35 s) outlasts a crashed leader's fencing (the controller waits broker.session.timeout.ms, 9 s by
+ * default, before it moves leadership); kafkajs' default (about 9 s) does not.
+ */
 export const DURABLE_PRODUCER: ProducerConfig = {
   idempotent: true,
   maxInFlightRequests: 1,
   allowAutoTopicCreation: false,
   createPartitioner: javaCompatiblePartitioner,
+  retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
 };
 
+/** Sends queued while one is in flight are merged into one batch up to this many value/key bytes. */
+const COALESCE_BYTES = 512 * 1024;
+
 export interface KafkaSink extends RecordSink {
-  readonly producer: Producer;
   disconnect(): Promise<void>;
 }
 
-/** A RecordSink over one kafkajs producer; connects on first send and sends each call as one batch. */
+interface PendingSend {
+  records: readonly OutgoingRecord[];
+  bytes: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const sizeOf = (records: readonly OutgoingRecord[]): number =>
+  records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
+
+/**
+ * A RecordSink over a kafkajs idempotent producer that never loses an acknowledged record.
+ *
+ * kafkajs 2.2 hands a failed request's sequence numbers back to the partition even when the old leader had
+ * already replicated that batch. A second send in flight at that moment reuses them, the new leader takes it for a
+ * duplicate of the first and acknowledges it without writing it: a resolved publish whose record is not in the log
+ * (test/reliability/producer-failover.test.ts). So this sink keeps exactly one sendBatch in flight, merges the
+ * sends that queue behind it into the next batch (order per partition is queue order), and after a failed batch
+ * it rejects that batch's callers and continues on a fresh producer (a new producer id, so no sequence is reused).
+ */
 export function createKafkaSink(config: KafkaConfig): KafkaSink {
-  // Quiet: failures surface as errors of the send that hit them, with topic, partition and offset.
+  // Quiet: failures surface as errors of the send that hit them.
   const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...config });
-  const producer = kafka.producer(DURABLE_PRODUCER);
+  let producer: Producer | undefined;
   let connected: Promise<void> | undefined;
-  return {
-    producer,
-    async send(records: readonly OutgoingRecord[]) {
-      if (records.length === 0) return;
-      await (connected ??= producer.connect());
-      const byTopic = new Map<string, OutgoingRecord[]>();
-      for (const r of records) {
-        let list = byTopic.get(r.topic);
-        if (!list) byTopic.set(r.topic, (list = []));
-        list.push(r);
+  const queue: PendingSend[] = [];
+  let sending = false;
+  let idle: Promise<void> = Promise.resolve();
+  let markIdle = (): void => {};
+
+  const current = (): { producer: Producer; connected: Promise<void> } => {
+    producer ??= kafka.producer(DURABLE_PRODUCER);
+    connected ??= producer.connect();
+    return { producer, connected };
+  };
+
+  /** Drops the producer after a failure; the next batch starts a new one (new producer id, fresh sequences). */
+  const retire = (): void => {
+    const old = producer;
+    producer = undefined;
+    connected = undefined;
+    old?.disconnect().catch(() => undefined); // it already failed; nothing to report about closing it
+  };
+
+  /** The first queued send, and those behind it while the batch stays under COALESCE_BYTES. */
+  const takeBatch = (): PendingSend[] => {
+    let count = 1;
+    let bytes = queue[0]?.bytes ?? 0;
+    for (; count < queue.length && bytes + (queue[count]?.bytes ?? 0) <= COALESCE_BYTES; count++)
+      bytes += queue[count]?.bytes ?? 0;
+    return queue.splice(0, count);
+  };
+
+  const pump = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = takeBatch();
+      try {
+        const { producer: p, connected: ready } = current();
+        await ready;
+        await p.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch.flatMap((s) => s.records)) });
+        for (const s of batch) s.resolve();
+      } catch (error) {
+        retire();
+        for (const s of batch) s.reject(error);
       }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-        })),
+    }
+    sending = false;
+    markIdle();
+  };
+
+  return {
+    send(records) {
+      if (records.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ records, bytes: sizeOf(records), resolve, reject });
+        if (sending) return;
+        sending = true;
+        idle = new Promise((done) => (markIdle = done));
+        void pump();
       });
     },
     async disconnect() {
-      if (connected) await producer.disconnect();
+      await idle; // let queued sends finish or fail before closing
+      const open = producer && connected;
+      const closing = producer;
+      producer = undefined;
       connected = undefined;
+      if (open && closing) await closing.disconnect();
     },
   };
+}
+
+function toTopicMessages(records: readonly OutgoingRecord[]) {
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (!list) byTopic.set(r.topic, (list = []));
+    list.push(r);
+  }
+  return [...byTopic].map(([topic, list]) => ({
+    topic,
+    messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+  }));
 }
 
 export function createKafkaSinkFromEnv(fallbackBrokers?: string): KafkaSink {

@@ -5,13 +5,16 @@
 export async function runLanes<T>(
   lanes: readonly (readonly T[])[],
   limit: number,
-  work: (item: T) => Promise<void>,
+  work: (item: T) => void | Promise<void>,
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < lanes.length) {
       const lane = lanes[next++]!;
-      for (const item of lane) await work(item);
+      for (const item of lane) {
+        const pending = work(item);
+        if (pending) await pending; // synchronous work takes no trip through the microtask queue
+      }
     }
   };
   const workers = Array.from({ length: Math.min(limit, lanes.length) }, worker);

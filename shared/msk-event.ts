@@ -50,16 +50,18 @@ export function partitionKey(topic: string, partition: number): string {
 }
 
 export function toMskRecord(raw: RawRecord): MskRecord {
-  return {
+  const record: MskRecord = {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
     timestamp: raw.timestamp,
     timestampType: raw.timestampType ?? 'CREATE_TIME',
-    ...(raw.key !== null && { key: raw.key.toString('base64') }),
-    ...(raw.value !== null && { value: raw.value.toString('base64') }),
-    headers: raw.headers.map(({ key, value }) => ({ [key]: [...value] })),
+    headers: raw.headers.length ? raw.headers.map(({ key, value }) => ({ [key]: [...value] })) : [],
   };
+  // Absent, not null, for a null key or value: as the event source sends them.
+  if (raw.key !== null) record.key = raw.key.toString('base64');
+  if (raw.value !== null) record.value = raw.value.toString('base64');
+  return record;
 }
 
 export function fromMskRecord(record: MskRecord): RawRecord {
@@ -71,10 +73,15 @@ export function fromMskRecord(record: MskRecord): RawRecord {
     timestampType: record.timestampType,
     key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
     value: record.value === undefined || record.value === null ? null : Buffer.from(record.value, 'base64'),
-    headers: (record.headers ?? []).flatMap((header) =>
-      Object.entries(header).map(([key, bytes]) => ({ key, value: Buffer.from(bytes) })),
-    ),
+    headers: record.headers?.length ? headersOf(record.headers) : [],
   };
+}
+
+function headersOf(headers: readonly MskHeader[]): RawRecord['headers'] {
+  const out: RawRecord['headers'] = [];
+  for (const header of headers)
+    for (const [key, bytes] of Object.entries(header)) out.push({ key, value: Buffer.from(bytes) });
+  return out;
 }
 
 /** Groups raw records into an event, keeping each partition's records in offset order. */

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Failure } from './dead-letter';
 import type { RecordLocation } from './errors';
 
@@ -16,16 +15,17 @@ export interface InvocationReport {
 
 type Listener = (report: InvocationReport) => void;
 
-// One store per process, kept on globalThis so a handler module reloaded (or loaded twice) still reports to it.
-const KEY = Symbol.for('kafka-lambda.invocation-observer');
-const slot = globalThis as { [KEY]?: AsyncLocalStorage<Listener> };
-const store = (slot[KEY] ??= new AsyncLocalStorage<Listener>());
+// Kept on globalThis so a handler module reloaded (or loaded twice) still reports to the emulator. Keyed by the
+// event object rather than an AsyncLocalStorage: async context tracking taxes every promise in the process.
+const KEY = Symbol.for('kafka-lambda.invocation-observers');
+const slot = globalThis as { [KEY]?: WeakMap<object, Listener> };
+const listeners = (slot[KEY] ??= new WeakMap<object, Listener>());
 
-/** Runs `fn` so that every invocation it makes reports to `listener` (and to no other caller's listener). */
-export function observeInvocations<T>(listener: Listener, fn: () => T): T {
-  return store.run(listener, fn);
+/** Has the invocation of `event` report to `listener` (and to no other caller's listener). */
+export function observeInvocation(event: object, listener: Listener): void {
+  listeners.set(event, listener);
 }
 
-export function reportInvocation(report: InvocationReport): void {
-  store.getStore()?.(report);
+export function reportInvocation(event: object, report: InvocationReport): void {
+  listeners.get(event)?.(report);
 }

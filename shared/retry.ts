@@ -20,20 +20,26 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export type Attempt<T> =
   { ok: true; value: T; attempts: number } | { ok: false; error: unknown; attempts: number };
 
-/** Runs `fn` up to `policy.attempts` times with backoff between failures; never throws. */
+/**
+ * Runs `fn` up to `policy.attempts` times with backoff between failures; never throws. `failedFirst` says the
+ * caller already made attempt 1 itself (the adapter calls a handler directly and only retries on failure).
+ */
 export async function withRetry<T>(
   policy: Backoff,
-  fn: (attempt: number) => Promise<T>,
+  fn: (attempt: number) => T | Promise<T>,
   wait: (ms: number) => Promise<void> = sleep,
+  failedFirst?: { error: unknown },
 ): Promise<Attempt<T>> {
-  let error: unknown;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+  let attempts = failedFirst ? 1 : 0;
+  let error = failedFirst?.error;
+  while (attempts < policy.attempts) {
+    if (attempts > 0) await wait(backoffDelay(policy, attempts));
+    attempts++;
     try {
-      return { ok: true, value: await fn(attempt), attempts: attempt };
+      return { ok: true, value: await fn(attempts), attempts };
     } catch (e) {
       error = e;
-      if (attempt < policy.attempts) await wait(backoffDelay(policy, attempt));
     }
   }
-  return { ok: false, error, attempts: policy.attempts };
+  return { ok: false, error, attempts };
 }

@@ -15,16 +15,31 @@ export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string 
   return issues.map((issue) => `field ${formatPath(issue.path)}: ${issue.message}`).join('; ');
 }
 
-/** Validates `input`, throwing a permanent schema error that names the record and the fields at fault. */
-export async function validate<T>(
+/**
+ * Validates `input`, throwing a permanent schema error that names the record and the fields at fault. Synchronous
+ * when the schema is (zod, valibot, arktype without async refinements), so the hot path allocates no promise.
+ */
+export function validate<T>(
   schema: Schema<T>,
   input: unknown,
   at?: RecordLocation,
   what = 'value',
-): Promise<T> {
-  const result = await schema['~standard'].validate(input);
+): T | Promise<T> {
+  const result = schema['~standard'].validate(input);
+  return result instanceof Promise
+    ? result.then((settled) => outputOf(settled, at, what))
+    : outputOf(result, at, what);
+}
+
+function outputOf<T>(result: StandardSchemaV1.Result<T>, at: RecordLocation | undefined, what: string): T {
   if (result.issues) {
-    throw new PermanentRecordError('schema', `${what} violates schema: ${formatIssues(result.issues)}`, at);
+    // `at` may be a whole raw record: keep only its location.
+    const location = at && { topic: at.topic, partition: at.partition, offset: at.offset };
+    throw new PermanentRecordError(
+      'schema',
+      `${what} violates schema: ${formatIssues(result.issues)}`,
+      location,
+    );
   }
   return result.value;
 }

@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { readDeadLetter, deadLetterTopics, DLQ_HEADER, type DeadLetterInfo } from '../../shared/dead-letter';
 import type { HandlerModule } from '../../shared/app';
+import { retainDefaultSink } from '../../shared/adapter';
 import { loadModule } from '../../shared/load-module';
 import type { LambdaHandler } from '../../shared/handler';
 import { toMskEvent, type RawRecord } from '../../shared/msk-event';
@@ -110,6 +111,8 @@ export async function replayDeadLetters(
   const todo = matching.filter((e) => !done.has(e.id));
   const skipped = matching.length - todo.length;
   const { handler } = loadModule<{ handler: LambdaHandler }>(module.entry);
+  // The handler's own dead letters and publishes go through the process-wide producer: close it when done.
+  const releaseSink = retainDefaultSink();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let replayed = 0;
@@ -132,6 +135,7 @@ export async function replayDeadLetters(
     }
   } finally {
     await producer.disconnect();
+    await releaseSink();
   }
   return { replayed, skipped };
 }

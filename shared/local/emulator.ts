@@ -1,12 +1,12 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { FSWatcher } from 'node:fs';
-import { closeDefaultSink } from '../adapter';
+import { retainDefaultSink } from '../adapter';
 import { loadApp, type AppManifest, type HandlerModule } from '../app';
 import { errorMessage } from '../errors';
 import { eventSourcesOf, type LambdaHandler, type Logger } from '../handler';
 import type { MskEvent } from '../msk-event';
 import { loadModule } from '../load-module';
-import { observeInvocations } from '../observe';
+import { observeInvocation } from '../observe';
 import { alignTopics, type TopicPlan } from './align-topics';
 import { forgetModules, watchForEdits } from './hot-reload';
 import { Poller } from './poller';
@@ -98,10 +98,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
             let lambda = lambdas.get(module.entry);
             if (!lambda) lambdas.set(module.entry, (lambda = loadLambda(module)));
             const stat = stats.get(module.definition.name)!;
-            return observeInvocations(
-              (report) => stat.record(report),
-              () => lambda(event),
-            );
+            observeInvocation(event, (report) => stat.record(report));
+            return lambda(event);
           },
         }),
     ),
@@ -126,6 +124,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     });
   }
 
+  const releaseSink = retainDefaultSink();
   return {
     manifest,
     plans,
@@ -142,7 +141,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     async stop() {
       watcher?.close();
       await Promise.all(pollers.map((p) => p.stop()));
-      await closeDefaultSink();
+      await releaseSink();
       await admin.disconnect();
     },
   };

@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { decodeJson } from './json';
 import { errorMessage } from '../errors';
 import type { HandlerSpec, Logger } from '../handler';
@@ -37,12 +37,18 @@ function toRaw(
     timestamp: Number(m.timestamp),
     key: m.key,
     value: m.value,
-    headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) =>
-      (Array.isArray(v) ? v : [v])
-        .filter((x) => x !== undefined)
-        .map((x) => ({ key, value: Buffer.isBuffer(x) ? x : Buffer.from(String(x)) })),
-    ),
+    headers: m.headers ? headersOf(m.headers) : [],
   };
+}
+
+/** kafkajs gives a repeated header as an array; the event lists each occurrence. */
+function headersOf(headers: IHeaders): RawRecord['headers'] {
+  const out: RawRecord['headers'] = [];
+  for (const [key, v] of Object.entries(headers)) {
+    for (const x of Array.isArray(v) ? v : [v])
+      if (x !== undefined) out.push({ key, value: Buffer.isBuffer(x) ? x : Buffer.from(String(x)) });
+  }
+  return out;
 }
 
 /**
@@ -71,26 +77,23 @@ export class Poller {
   }
 
   /**
-   * Places a new group (no committed offsets) where its declaration says, before it consumes: the log start,
-   * the log end as of now, or the first offsets at a timestamp. A group with commits keeps them.
+   * Places a new group (no committed offsets) where its declaration says, before it consumes: the log end as of
+   * now, or the first offsets at a timestamp. 'earliest' needs nothing: the consumer subscribes from the
+   * beginning, which is where a group without commits starts. A group with commits keeps them.
    */
   private async positionNewGroup(): Promise<void> {
     const { admin, spec, source } = this.o;
-    const { group } = source;
-    const topics = [source.topic.name];
-    const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics }));
-    if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
     const start = spec.startingPosition;
-    for (const topic of topics) {
-      if (typeof start === 'object') {
-        const partitions = await admin.fetchTopicOffsetsByTimestamp(
-          topic,
-          new Date(start.timestamp).getTime(),
-        );
-        await retriable(() => admin.setOffsets({ groupId: group, topic, partitions }));
-      } else {
-        await retriable(() => admin.resetOffsets({ groupId: group, topic, earliest: start === 'earliest' }));
-      }
+    if (start === 'earliest') return;
+    const { group } = source;
+    const topic = source.topic.name;
+    const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+    if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
+    if (typeof start === 'object') {
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, new Date(start.timestamp).getTime());
+      await retriable(() => admin.setOffsets({ groupId: group, topic, partitions }));
+    } else {
+      await retriable(() => admin.resetOffsets({ groupId: group, topic, earliest: false }));
     }
   }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaFor, listDeadLetters, replayDeadLetters } from '../../cli/commands/dead-letters';
-import { closeDefaultSink } from '../../shared/adapter';
 import { loadApp } from '../../shared/app';
 import { startEmulator } from '../../shared/local/emulator';
 import { loadModule } from '../../shared/load-module';
@@ -18,8 +17,6 @@ describe('dead letters: list and replay', () => {
   afterEach(() => {
     delete process.env.FIXTURE_FIXED;
   });
-  // Replay invokes the handler module directly, whose dead-letter and publish producer is process-wide.
-  afterAll(() => closeDefaultSink());
 
   it('lists them with their reasons, replays them to that handler alone, and never replays one twice', async () => {
     const prefix = `dlq-${randomUUID().slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTopic } from '../../shared/topic';
 import { createProducer } from '../../shared/producer';
 import { partitionForKey } from '../../shared/partitioner';

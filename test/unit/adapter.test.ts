@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import * as z from 'zod';
 import { defineHandler, type KafkaRecord } from '../../shared/handler';
 import { defineTopic } from '../../shared/topic';
 import { mskEvent, rawRecord, record, runHandler } from '../../shared/testkit';
@@ -237,6 +238,50 @@ describe('the Lambda adapter', () => {
     ]);
     expect(failed.deadLetters.map((d) => d.info.attempts)).toEqual([2, 2]);
     expect(failed.deadLetters[0]!.info.error).toMatch(/batch of 2 records failed: bad batch/);
+  });
+
+  it('validates with an asynchronous schema and retries a handler whose promise rejects, keeping partition order', async () => {
+    // A Standard Schema that answers with a promise (as a schema with async refinements does).
+    const asyncSchema: StandardSchemaV1<unknown, { seq: number }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: async (input) => {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          const seq = (input as { seq?: unknown }).seq;
+          return typeof seq === 'number'
+            ? { value: { seq } }
+            : { issues: [{ message: 'not a number', path: ['seq'] }] };
+        },
+      },
+    };
+    const slow = defineTopic({ name: 'slow', partitions: 1, value: asyncSchema, key: null });
+    const seen: number[] = [];
+    let failedOnce = false;
+    const h = defineHandler({
+      name: 'async-all-the-way',
+      topics: [slow],
+      retry: { attempts: 2 },
+      async handle(r) {
+        if (r.value.seq === 2 && !failedOnce) {
+          failedOnce = true;
+          throw new Error('first attempt fails');
+        }
+        seen.push(r.value.seq);
+      },
+    });
+    const result = await runHandler(h, [
+      record(slow, { seq: 1 }),
+      record(slow, { seq: 2 }),
+      rawRecord(slow, JSON.stringify({ seq: 'x' })),
+      record(slow, { seq: 4 }),
+    ]);
+    expect(seen).toEqual([1, 2, 4]);
+    expect(result.handled.map((r) => r.offset)).toEqual([0, 1, 3]);
+    expect(result.deadLetters.map((d) => [d.info.kind, d.info.source.offset])).toEqual([['schema', 2]]);
+    expect(result.deadLetters[0]!.info.error).toMatch(
+      /offset 2: value violates schema: field seq: not a number/,
+    );
   });
 
   it('the exported Lambda handler returns the event source response', async () => {

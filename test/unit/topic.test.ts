@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTopic, defineTopicFamily } from '../../shared/topic';
 import { encodeRecord } from '../../shared/publish';
 import { defineHandler } from '../../shared/handler';

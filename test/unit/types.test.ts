@@ -2,7 +2,7 @@
  * Compile-time checks: `npm run lint` runs `tsc --noEmit`, which fails if any `@ts-expect-error` below stops
  * being an error (i.e. if the types got looser). The runtime assertions check the same declarations behave.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineHandler, defineTopic, defineTopicFamily } from '../../shared';
 import { encodeRecord } from '../../shared/publish';
 

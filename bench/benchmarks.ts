@@ -1,0 +1,17 @@
+/** Every benchmark, in the order a run goes through them. */
+import { adapterCost } from './adapter-cost';
+import { brokerCeiling } from './broker-ceiling';
+import { bundles } from './bundles';
+import type { Benchmark } from './common';
+import { emulatorThroughput } from './emulator-throughput';
+import { keyConcurrency } from './key-concurrency';
+import { producerThroughput } from './producer';
+
+export const BENCHMARKS: readonly Benchmark[] = [
+  emulatorThroughput,
+  keyConcurrency,
+  adapterCost,
+  producerThroughput,
+  bundles,
+  brokerCeiling,
+];

@@ -1,0 +1,157 @@
+/**
+ * 1. Emulator throughput: a 12-partition topic pre-filled with ~200-byte JSON records, consumed through the
+ * emulator (a no-op typed handler: the adapter decodes and validates each record) and by a hand-written kafkajs
+ * `eachBatch` consumer that only JSON.parses. Each run is timed from start (connect, join) until the group has
+ * consumed every record. The emulator's group is put back at the log start between runs (outside the timing); the
+ * hand-written consumer takes a new group each run (fromBeginning), which costs it nothing. The warm-up round
+ * reads a fifth of the records: it creates the emulator's group and warms the JIT.
+ */
+import { resolve } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import type { AnyTopic } from '../shared/topic';
+import { loadModule } from '../shared/load-module';
+import { startEmulator } from '../shared/local/emulator';
+import { now, rounds, silentLogger, waitUntil, type Benchmark } from './common';
+import { fillTopic, recordCount, type BenchKafka } from './kafka';
+import { benchValue } from './records';
+import { describeRuns, formatNumber, median, result } from './report';
+
+const APP_DIR = resolve(__dirname, 'app');
+const HANDLER = 'bench-noop';
+const TIMEOUT_MS = 10 * 60_000;
+
+/** Puts a group back at the log start, so each run consumes everything again. */
+async function rewind(admin: Admin, groupId: string, topic: string): Promise<void> {
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+  if (groups.includes(groupId)) await admin.resetOffsets({ groupId, topic, earliest: true });
+}
+
+/** CPU time this process spent per record (µs), a run at a time: the emulator and the consumer run in-process. */
+type CpuLog = number[];
+
+function cpuMeter(log: CpuLog, records: number): () => void {
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    log.push((used.user + used.system) / records);
+  };
+}
+
+/** One emulator run: start it, wait until the handler has seen every record. Returns records/s. */
+async function emulatorRun(
+  bk: BenchKafka,
+  group: string,
+  topic: string,
+  total: number,
+  cpu: CpuLog,
+): Promise<number> {
+  await rewind(bk.admin, group, topic);
+  const started = now();
+  const stopMeter = cpuMeter(cpu, total);
+  const emulator = await startEmulator({ appDir: APP_DIR, brokers: bk.brokers, log: silentLogger });
+  const stats = emulator.stats.get(HANDLER)!;
+  try {
+    await waitUntil(() => stats.handled >= total, `the emulator to handle ${total} records`, TIMEOUT_MS);
+    const seconds = (now() - started) / 1000;
+    stopMeter();
+    return total / seconds;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** One run of the hand-written consumer: kafkajs eachBatch, JSON.parse of each value. Returns records/s. */
+async function rawRun(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+  total: number,
+  cpu: CpuLog,
+): Promise<number> {
+  const started = now();
+  const stopMeter = cpuMeter(cpu, total);
+  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+  let count = 0;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          if (message.value) JSON.parse(message.value.toString('utf8'));
+        }
+        count += batch.messages.length;
+      },
+    });
+    await waitUntil(() => count >= total, `the raw consumer to read ${total} records`, TIMEOUT_MS);
+    const seconds = (now() - started) / 1000;
+    stopMeter();
+    return total / seconds;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export const emulatorThroughput: Benchmark = {
+  id: 'emulator',
+  title: 'emulator throughput (no-op typed handler vs hand-written kafkajs eachBatch)',
+  needsKafka: true,
+  async run({ quick, say }, bk) {
+    const total = quick ? 100_000 : 1_000_000;
+    process.env.BENCH_TOPIC = bk!.name('emulator');
+    process.env.BENCH_GROUP = bk!.name('emulator.noop');
+    let rawGroups = 0;
+    const { benchInput } = loadModule<{ benchInput: AnyTopic }>(resolve(APP_DIR, 'topics'));
+    await bk!.createTopics([benchInput]);
+    const filling = now();
+    await fillTopic(bk!.kafka, benchInput, total, (i) => benchValue(i));
+    const stored = await recordCount(bk!.admin, benchInput.name);
+    say(`  filled ${benchInput.name}: ${stored} records in ${((now() - filling) / 1000).toFixed(1)} s`);
+
+    const cpu = { emulator: [] as CpuLog, raw: [] as CpuLog };
+    const warmupRecords = Math.floor(stored / 5);
+    const { samples, warmup } = await rounds(
+      {
+        emulator: (warm) =>
+          emulatorRun(
+            bk!,
+            process.env.BENCH_GROUP!,
+            benchInput.name,
+            warm ? warmupRecords : stored,
+            cpu.emulator,
+          ),
+        raw: (warm) =>
+          rawRun(
+            bk!.kafka,
+            bk!.name(`emulator.raw.${rawGroups++}`),
+            benchInput.name,
+            warm ? warmupRecords : stored,
+            cpu.raw,
+          ),
+      },
+      { warmup: 1, runs: quick ? 3 : 5 },
+      say,
+    );
+    return [
+      result({
+        name: 'emulator throughput',
+        unit: 'records/s',
+        value: median(samples.emulator),
+        baseline: median(samples.raw),
+        target: 0.9,
+        better: 'higher',
+        subject: `emulator, no-op handle (decode + zod validate), batch 10000, window 0, ${stored} records, 12 partitions`,
+        against: 'hand-written kafkajs eachBatch consumer (JSON.parse only), same topic, new group each run',
+        notes: [
+          describeRuns('emulator', samples.emulator, 'records/s'),
+          describeRuns('hand-written', samples.raw, 'records/s'),
+          `CPU of this process per record (median of the measured runs): emulator ${formatNumber(median(cpu.emulator.slice(1)))} µs, ` +
+            `hand-written ${formatNumber(median(cpu.raw.slice(1)))} µs`,
+          `warm-up (a new group each, ${formatNumber(warmupRecords)} records, not counted): emulator ` +
+            `${formatNumber(warmup.emulator[0]!)} records/s, hand-written ${formatNumber(warmup.raw[0]!)} records/s ` +
+            `(the emulator first positions a new group: kafkajs admin.resetOffsets)`,
+        ],
+      }),
+    ];
+  },
+};

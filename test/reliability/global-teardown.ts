@@ -1,0 +1,9 @@
+/** Jest global teardown of the reliability suite: stops the 3-node cluster if global-setup.ts started it. */
+import { down } from '../../local/kafka/cluster';
+import { OWNED_ENV } from './global-setup';
+
+export default async function globalTeardown(): Promise<void> {
+  const owned = process.env[OWNED_ENV] === '1';
+  Reflect.deleteProperty(process.env, OWNED_ENV);
+  if (owned) await down();
+}
