@@ -1,15 +1,26 @@
-import { Kafka, logLevel, type KafkaConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaConfigFromEnv } from './connection';
 import { partitionForKey } from './partitioner';
 import type { OutgoingRecord, RecordSink } from './publish';
 
-/** Keyed records go where the Java client puts them; unkeyed ones rotate over the partitions. */
+/** Where the partitioner placed a message, kept on the message so a retry sends it to the same partition. */
+const PLACED = Symbol('kafka-lambda.partition');
+type PlacedMessage = Message & { [PLACED]?: number };
+
+/**
+ * Keyed records go where the Java client puts them; unkeyed ones rotate over the partitions. A message keeps its
+ * first placement across retries (kafkajs partitions again on every attempt), so the sink can tell from the
+ * response which messages were written.
+ */
 export const javaCompatiblePartitioner: NonNullable<ProducerConfig['createPartitioner']> = () => {
   let counter = Math.floor(Math.random() * 1000);
   return ({ partitionMetadata, message }) => {
+    const placed = message as PlacedMessage;
+    if (placed[PLACED] !== undefined) return placed[PLACED];
     const count = partitionMetadata.length;
-    if (message.key === null || message.key === undefined) return counter++ % count;
-    return partitionForKey(typeof message.key === 'string' ? message.key : message.key, count);
+    const key = message.key;
+    placed[PLACED] = key === null || key === undefined ? counter++ % count : partitionForKey(key, count);
+    return placed[PLACED];
   };
 };
 
@@ -50,8 +61,9 @@ const sizeOf = (records: readonly OutgoingRecord[]): number =>
  * already replicated that batch. A second send in flight at that moment reuses them, the new leader takes it for a
  * duplicate of the first and acknowledges it without writing it: a resolved publish whose record is not in the log
  * (test/reliability/producer-failover.test.ts). So this sink keeps exactly one sendBatch in flight, merges the
- * sends that queue behind it into the next batch (order per partition is queue order), and after a failed batch
- * it rejects that batch's callers and continues on a fresh producer (a new producer id, so no sequence is reused).
+ * sends that queue behind it into the next batch (order per partition is queue order), checks each batch against
+ * its response (see sendAll), and after a failed batch it rejects that batch's callers and continues on a fresh
+ * producer (a new producer id, so no sequence number whose batch's fate is unknown is used again).
  */
 export function createKafkaSink(config: KafkaConfig): KafkaSink {
   // Quiet: failures surface as errors of the send that hit them.
@@ -92,7 +104,10 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
       try {
         const { producer: p, connected: ready } = current();
         await ready;
-        await p.sendBatch({ acks: -1, topicMessages: toTopicMessages(batch.flatMap((s) => s.records)) });
+        await sendAll(
+          p,
+          batch.flatMap((s) => s.records),
+        );
         for (const s of batch) s.resolve();
       } catch (error) {
         retire();
@@ -125,17 +140,48 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
   };
 }
 
-function toTopicMessages(records: readonly OutgoingRecord[]) {
-  const byTopic = new Map<string, OutgoingRecord[]>();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (!list) byTopic.set(r.topic, (list = []));
-    list.push(r);
-  }
-  return [...byTopic].map(([topic, list]) => ({
-    topic,
-    messages: list.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+interface Outgoing {
+  topic: string;
+  message: PlacedMessage;
+}
+
+/** How many times records left out of a resolved sendBatch are sent again before the send fails. */
+const MAX_PASSES = 5;
+
+/**
+ * One sendBatch, checked against its response. kafkajs 2.2 retries a sendBatch that spans several brokers only
+ * towards the brokers that have not answered yet (src/producer/sendMessages.js, `brokersWithoutResponse`): a
+ * partition whose leader moved to a broker that had already answered is left out, and the call resolves anyway.
+ * The response names every partition written, so records of a partition missing from it are sent again, the same
+ * records: their sequence numbers were given back when the first attempt failed, so a copy the old leader did write
+ * is answered as a duplicate rather than written twice.
+ */
+async function sendAll(producer: Producer, records: readonly OutgoingRecord[]): Promise<void> {
+  let pending: Outgoing[] = records.map((r) => ({
+    topic: r.topic,
+    message: { key: r.key, value: r.value, headers: r.headers },
   }));
+  for (let pass = 1; pending.length > 0; pass++) {
+    const written = await producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
+    const done = new Set(written.map((w) => `${w.topicName}\0${w.partition}`));
+    pending = pending.filter(({ topic, message }) => !done.has(`${topic}\0${message[PLACED]}`));
+    if (pending.length > 0 && pass === MAX_PASSES) {
+      const where = [...new Set(pending.map(({ topic, message }) => `${topic}-${message[PLACED]}`))];
+      throw new Error(
+        `${pending.length} records for ${where.join(', ')} not acknowledged after ${pass} sends`,
+      );
+    }
+  }
+}
+
+function byTopic(pending: readonly Outgoing[]): { topic: string; messages: Message[] }[] {
+  const grouped = new Map<string, Message[]>();
+  for (const { topic, message } of pending) {
+    let list = grouped.get(topic);
+    if (!list) grouped.set(topic, (list = []));
+    list.push(message);
+  }
+  return [...grouped].map(([topic, messages]) => ({ topic, messages }));
 }
 
 export function createKafkaSinkFromEnv(fallbackBrokers?: string): KafkaSink {
