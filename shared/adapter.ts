@@ -5,10 +5,11 @@ import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, 
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
 import {
-  fromMskRecord,
+  rawOf,
   partitionKey,
   type MskBatchResponse,
   type MskEvent,
+  type MskRecord,
   type RawRecord,
 } from './msk-event';
 import { reportInvocation, type InvocationReport } from './observe';
@@ -74,9 +75,9 @@ class Invocation {
 
   async run(): Promise<MskBatchResponse> {
     const started = Date.now();
-    const partitions = Object.values(this.event.records ?? {}).map((list) => list.map(fromMskRecord));
+    const partitions = Object.values(this.event.records ?? {});
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    if (this.def.handleBatch) await this.runBatch(partitions.flat());
+    if (this.def.handleBatch) await this.runBatch(partitions.flat().map(rawOf));
     else await this.runRecords(partitions);
     this.report.durationMs = Date.now() - started;
     return {
@@ -96,14 +97,15 @@ class Invocation {
     }
   }
 
-  private runRecords(partitions: RawRecord[][]): Promise<void> {
+  /** Lanes of event records; each is decoded from the event only when its lane reaches it. */
+  private runRecords(partitions: MskRecord[][]): Promise<void> {
     const { concurrency } = this.def;
     const lanes =
       concurrency.mode === 'partition'
         ? partitions
-        : partitions.flatMap((list) => laneBy(list, (raw) => raw.key?.toString('base64') ?? ''));
+        : partitions.flatMap((list) => laneBy(list, (record) => record.key ?? ''));
     const limit = concurrency.mode === 'partition' ? lanes.length : concurrency.maxInFlight;
-    return runLanes(lanes, limit, (raw) => this.runOne(raw));
+    return runLanes(lanes, limit, (record) => this.runOne(rawOf(record)));
   }
 
   /**

@@ -85,9 +85,62 @@ function headersOf(headers: readonly MskHeader[]): RawRecord['headers'] {
 }
 
 /** Groups raw records into an event, keeping each partition's records in offset order. */
-export function toMskEvent(records: readonly RawRecord[], bootstrapServers?: string): MskEvent {
+export function toMskEvent(
+  records: readonly RawRecord[],
+  bootstrapServers?: string,
+  toRecord: (raw: RawRecord) => MskRecord = toMskRecord,
+): MskEvent {
   const grouped: Record<string, MskRecord[]> = {};
-  for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toMskRecord(raw));
+  for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toRecord(raw));
   for (const list of Object.values(grouped)) list.sort((a, b) => a.offset - b.offset);
   return { eventSource: 'aws:kafka', ...(bootstrapServers && { bootstrapServers }), records: grouped };
+}
+
+// Kept under a global symbol so a handler module loaded apart from the emulator (hot reload) still finds it.
+const RAW = Symbol.for('kafka-lambda.raw-record');
+
+/**
+ * An event record as the event source sends it, over the raw record it came from: key, value and headers are
+ * encoded (base64, byte arrays) only when read, and `JSON.stringify` gives exactly the plain record. The emulator
+ * builds these, and the adapter takes the raw record back without a base64 round trip. (Spreading one, or
+ * `Object.keys`, shows only the eager fields: read the fields by name, as the documented event is read.)
+ */
+class EncodedOnRead implements MskRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly timestampType: MskRecord['timestampType'];
+  readonly [RAW]: RawRecord;
+
+  constructor(raw: RawRecord) {
+    this.topic = raw.topic;
+    this.partition = raw.partition;
+    this.offset = raw.offset;
+    this.timestamp = raw.timestamp;
+    this.timestampType = raw.timestampType ?? 'CREATE_TIME';
+    this[RAW] = raw;
+  }
+  get key(): string | undefined {
+    return this[RAW].key?.toString('base64');
+  }
+  get value(): string | undefined {
+    return this[RAW].value?.toString('base64');
+  }
+  get headers(): MskHeader[] {
+    return toMskRecord(this[RAW]).headers;
+  }
+  toJSON(): MskRecord {
+    return toMskRecord(this[RAW]);
+  }
+}
+
+/** The event the local emulator hands a handler: the same shape, encoded on read (see EncodedOnRead). */
+export function emulatedMskEvent(records: readonly RawRecord[], bootstrapServers?: string): MskEvent {
+  return toMskEvent(records, bootstrapServers, (raw) => new EncodedOnRead(raw));
+}
+
+/** The raw record behind an event record: taken back from an emulated one, decoded from base64 otherwise. */
+export function rawOf(record: MskRecord): RawRecord {
+  return (record as Partial<EncodedOnRead>)[RAW] ?? fromMskRecord(record);
 }

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors';
 import type { HandlerSpec, Logger } from '../handler';
 import type { AnyTopic } from '../topic';
 import { matchesFilter } from '../filter';
-import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from '../msk-event';
+import { emulatedMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from '../msk-event';
 import { Batcher, type InvocationResult } from './batcher';
 import { retriable } from './kafka-retry';
 import type { HandlerStats } from './stats';
@@ -69,7 +69,7 @@ export class Poller {
   }
 
   private async invoke(records: RawRecord[]): Promise<InvocationResult> {
-    const response = await this.o.invoke(toMskEvent(records, this.o.bootstrapServers));
+    const response = await this.o.invoke(emulatedMskEvent(records, this.o.bootstrapServers));
     const failedAt = new Map<string, number>();
     for (const f of response?.batchItemFailures ?? [])
       failedAt.set(f.itemIdentifier.partition, Number(f.itemIdentifier.offset));

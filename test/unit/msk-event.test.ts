@@ -1,4 +1,12 @@
-import { fromMskRecord, toMskEvent, toMskRecord, type RawRecord } from '../../shared/msk-event';
+import {
+  emulatedMskEvent,
+  fromMskRecord,
+  rawOf,
+  toMskEvent,
+  toMskRecord,
+  type MskRecord,
+  type RawRecord,
+} from '../../shared/msk-event';
 import { backoffDelay, withRetry } from '../../shared/retry';
 import { laneBy, runLanes } from '../../shared/lanes';
 
@@ -42,6 +50,31 @@ describe('MSK event conversion', () => {
     expect(event.records['orders-2']!.map((r) => r.offset)).toEqual([42, 43]);
     expect(event.records['orders-2']![1]).not.toHaveProperty('key');
     expect(fromMskRecord(event.records['orders-2']![1]!).value).toBeNull();
+  });
+
+  it("the emulator's event reads and serializes exactly as the plain one, and gives the raw record back", () => {
+    const records = [raw, { ...raw, offset: 40, key: null, value: null, headers: [] }];
+    const plain = toMskEvent(records, 'b:9092');
+    const emulated = emulatedMskEvent(records, 'b:9092');
+    expect(JSON.parse(JSON.stringify(emulated))).toEqual(JSON.parse(JSON.stringify(plain)));
+    const fields = [
+      'topic',
+      'partition',
+      'offset',
+      'timestamp',
+      'timestampType',
+      'key',
+      'value',
+      'headers',
+    ] as const;
+    const read = (r: MskRecord): unknown[] => fields.map((field) => r[field]);
+    const [nullKeyed, keyed] = emulated.records['orders-2']!;
+    const [plainNullKeyed, plainKeyed] = plain.records['orders-2']!;
+    expect(read(keyed!)).toEqual(read(plainKeyed!));
+    expect(read(nullKeyed!)).toEqual(read(plainNullKeyed!));
+    expect(nullKeyed!.key).toBeUndefined();
+    expect(rawOf(keyed!)).toBe(raw); // taken back: no base64 round trip
+    expect(rawOf(plainKeyed!)).toEqual(raw); // decoded from base64
   });
 });
 
