@@ -25,12 +25,12 @@ export interface AdapterOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
-type Decoded = { record: KafkaRecord<unknown>; permanent?: never } | { permanent: PermanentRecordError };
+/** A record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
+type Decoded = KafkaRecord<unknown> | PermanentRecordError;
 
-const decodedOk = (record: KafkaRecord<unknown>): Decoded => ({ record });
 /** Decode and schema failures become the record's outcome; anything else is a bug and fails the invocation. */
 const decodedFailed = (error: unknown): Decoded => {
-  if (error instanceof PermanentRecordError) return { permanent: error };
+  if (error instanceof PermanentRecordError) return error;
   throw error;
 };
 
@@ -91,7 +91,7 @@ class Invocation {
   private decode(raw: RawRecord): Decoded | Promise<Decoded> {
     try {
       const record = decodeRecord(this.topicFor(raw.topic), raw);
-      return record instanceof Promise ? record.then(decodedOk, decodedFailed) : { record };
+      return record instanceof Promise ? record.catch(decodedFailed) : record;
     } catch (error) {
       return decodedFailed(error);
     }
@@ -120,8 +120,8 @@ class Invocation {
   }
 
   private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
-    if (decoded.permanent) return this.failPermanent(raw, decoded.permanent);
-    const record = decoded.record;
+    if (decoded instanceof PermanentRecordError) return this.failPermanent(raw, decoded);
+    const record = decoded;
     const handle = this.def.handle!;
     let pending: void | Promise<void>;
     try {
@@ -158,8 +158,8 @@ class Invocation {
     const valid: { raw: RawRecord; record: KafkaRecord<unknown> }[] = [];
     for (const [i, d] of decoded.entries()) {
       const raw = raws[i]!;
-      if (d.permanent) await this.failPermanent(raw, d.permanent);
-      else valid.push({ raw, record: d.record });
+      if (d instanceof PermanentRecordError) await this.failPermanent(raw, d);
+      else valid.push({ raw, record: d });
     }
     if (valid.length === 0) return;
     const records = valid.map((v) => v.record);

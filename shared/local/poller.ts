@@ -51,6 +51,16 @@ function headersOf(headers: IHeaders): RawRecord['headers'] {
   return out;
 }
 
+/** Awaits `work`, heartbeating the group meanwhile so a long invocation does not cost the partitions. */
+async function whileBeating<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  const beat = setInterval(() => void heartbeat().catch(() => {}), 2000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 /**
  * One handler's event source mapping, locally: a consumer in the handler's group that batches records,
  * invokes the handler module with an MSK event and commits only what the invocation finished.
@@ -61,6 +71,10 @@ export class Poller {
   private batcher: Batcher;
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** Per partition, the batch being processed. */
+  private readonly processing = new Map<number, Promise<void>>();
+  /** Per partition, a commit that failed, for the partition's next batch to rethrow (see commit). */
+  private readonly commitFailures = new Map<number, unknown>();
 
   constructor(private readonly o: PollerOptions) {
     const windowMs =
@@ -121,6 +135,12 @@ export class Poller {
     });
   }
 
+  /**
+   * Takes one fetched batch of a partition and returns before it is processed, so kafkajs fetches the next batch
+   * while this one runs through the handler (it fetches again only once every eachBatch of a fetch has returned).
+   * A partition has at most one batch in processing: the next one waits for it here, and is dropped when that one
+   * failed and sought back (isStale), since it lies past the failure.
+   */
   private async eachBatch({
     batch,
     heartbeat,
@@ -128,45 +148,96 @@ export class Poller {
     isStale,
     resolveOffset,
   }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    const previous = this.processing.get(partition);
+    if (previous) await whileBeating(previous, heartbeat);
+    const commitFailure = this.commitFailures.get(partition);
+    if (commitFailure !== undefined) {
+      this.commitFailures.delete(partition);
+      throw commitFailure;
+    }
+    if (!isRunning() || isStale() || this.stopping || batch.messages.length === 0) return;
+    const records = batch.messages.map((m) => toRaw(batch.topic, partition, m));
+    // The consumer's position moves past the batch now (without it the same records are fetched again); nothing
+    // is committed until the handler finished them, and a failure seeks back to where it failed.
+    resolveOffset(String(records[records.length - 1]!.offset));
+    const processing = this.process(batch.topic, partition, records, heartbeat)
+      .catch((error: unknown) =>
+        // Nothing here is committed past what was handled; kafkajs' next rebalance or a restart delivers it again.
+        this.o.log.error('processing a batch failed', {
+          handler: this.o.spec.name,
+          topic: batch.topic,
+          partition,
+          error: errorMessage(error),
+        }),
+      )
+      .finally(() => {
+        if (this.processing.get(partition) === processing) this.processing.delete(partition);
+      });
+    this.processing.set(partition, processing);
+  }
+
+  /** Invokes the handler on one batch, slice by slice, committing each slice it finished. */
+  private async process(
+    topic: string,
+    partition: number,
+    all: RawRecord[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const { spec, stats } = this.o;
-    const all = batch.messages.map((m) => toRaw(batch.topic, batch.partition, m));
-    for (let i = 0; i < all.length && isRunning() && !isStale() && !this.stopping; i += spec.batch.size) {
+    for (let i = 0; i < all.length && !this.stopping; i += spec.batch.size) {
       const slice = all.slice(i, i + spec.batch.size);
       const wanted = spec.filter
         ? slice.filter((r) => matchesFilter(decodeJson(r.value), spec.filter!))
         : slice;
       stats.filtered += slice.length - wanted.length;
-      const beat = setInterval(() => void heartbeat().catch(() => {}), 2000);
       const outcome = wanted.length
-        ? await this.batcher.submit(wanted).finally(() => clearInterval(beat))
+        ? await whileBeating(this.batcher.submit(wanted), heartbeat)
         : ({ status: 'ok' } as const);
-      clearInterval(beat);
       const last = slice[slice.length - 1]!.offset;
       if (outcome.status === 'ok') {
-        resolveOffset(String(last)); // the consumer's position: without it the same records are fetched again
-        await this.commit(batch.topic, batch.partition, last + 1);
-        continue;
+        if (await this.commit(topic, partition, last + 1)) continue;
+        return;
       }
       const resumeAt = outcome.status === 'failed-at' ? outcome.offset : wanted[0]!.offset;
       if (outcome.status === 'error') {
         stats.invocationErrors++;
         this.o.log.warn('invocation failed; retrying the batch', {
           handler: spec.name,
-          topic: batch.topic,
-          partition: batch.partition,
+          topic,
+          partition,
           offset: resumeAt,
           error: errorMessage(outcome.error),
         });
       }
-      if (resumeAt > slice[0]!.offset) await this.commit(batch.topic, batch.partition, resumeAt);
-      this.consumer!.seek({ topic: batch.topic, partition: batch.partition, offset: String(resumeAt) });
+      if (resumeAt > slice[0]!.offset && !(await this.commit(topic, partition, resumeAt))) return;
       await this.pause(1000);
+      // Batches fetched meanwhile are dropped (isStale); the next fetch starts here again.
+      if (!this.stopping) this.consumer!.seek({ topic, partition, offset: String(resumeAt) });
       return;
     }
   }
 
-  private async commit(topic: string, partition: number, offset: number): Promise<void> {
-    await this.consumer!.commitOffsets([{ topic, partition, offset: String(offset) }]);
+  /**
+   * Commits up to `offset`. A failure stops this partition's processing: the next batch of the partition rethrows
+   * it, and kafkajs restarts the consumer, which rejoins and fetches from the last commit (as it did before
+   * fetching ahead), so the records handled but not committed stay few.
+   */
+  private async commit(topic: string, partition: number, offset: number): Promise<boolean> {
+    try {
+      await this.consumer!.commitOffsets([{ topic, partition, offset: String(offset) }]);
+      return true;
+    } catch (error) {
+      this.o.log.warn('commit failed; the consumer restarts from the last commit', {
+        handler: this.o.spec.name,
+        topic,
+        partition,
+        offset,
+        error: errorMessage(error),
+      });
+      this.commitFailures.set(partition, error);
+      return false;
+    }
   }
 
   /** Waits before a retry, but wakes at once on shutdown. */
@@ -180,11 +251,12 @@ export class Poller {
     });
   }
 
-  /** Finishes the invocation in flight (its offsets are committed only if it succeeded), leaves the group. */
+  /** Finishes the batches in processing (committing what succeeded), then leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.batcher.flush();
     this.wake?.();
+    await Promise.all(this.processing.values()); // commits are dropped once the consumer stops running
     await this.consumer?.disconnect();
   }
 }

@@ -177,6 +177,27 @@ describe('the local emulator', () => {
     });
   });
 
+  describe('partial failures (ReportBatchItemFailures) while later batches are already fetched', () => {
+    it('goes back to each failed record and handles everything after it, in order, once', async () => {
+      const fx = fixtureWithPrefix(`flaky-${randomUUID().slice(0, 8)}`);
+      const emulator = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['flaky'] });
+      const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
+      try {
+        await produceInputs(fx); // while the emulator consumes: each partition arrives in several fetches
+        await handled.until((items) => items.length >= KEYS * SEQS, 90_000, 'all records');
+      } finally {
+        await Promise.all([emulator.stop(), handled.stop()]);
+      }
+      // Every key's seq 7 failed twice, was reported, and was delivered again; nothing after it was skipped.
+      expect(new Set(handled.items.map((h) => `${h.key}/${h.seq}`)).size).toBe(KEYS * SEQS);
+      expect(handled.items).toHaveLength(KEYS * SEQS);
+      assertPerKeyOrder(handled.items);
+      const stats = emulator.stats.get('flaky')!;
+      expect(stats.handled).toBe(KEYS * SEQS);
+      expect(stats.reportedFailures).toBe(2 * KEYS); // each seq 7 failed on exactly its first two deliveries
+    });
+  });
+
   describe('starting positions of a new group', () => {
     async function runLatecomer(
       start: string,
