@@ -140,11 +140,6 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
   };
 }
 
-interface Outgoing {
-  topic: string;
-  message: PlacedMessage;
-}
-
 /** How many times records left out of a resolved sendBatch are sent again before the send fails. */
 const MAX_PASSES = 5;
 
@@ -157,29 +152,32 @@ const MAX_PASSES = 5;
  * is answered as a duplicate rather than written twice.
  */
 async function sendAll(producer: Producer, records: readonly OutgoingRecord[]): Promise<void> {
-  let pending: Outgoing[] = records.map((r) => ({
-    topic: r.topic,
-    message: { key: r.key, value: r.value, headers: r.headers },
-  }));
-  for (let pass = 1; pending.length > 0; pass++) {
-    const written = await producer.sendBatch({ acks: -1, topicMessages: byTopic(pending) });
+  let topicMessages = byTopic(records);
+  for (let pass = 1; topicMessages.length > 0; pass++) {
+    const written = await producer.sendBatch({ acks: -1, topicMessages });
     const done = new Set(written.map((w) => `${w.topicName}\0${w.partition}`));
-    pending = pending.filter(({ topic, message }) => !done.has(`${topic}\0${message[PLACED]}`));
-    if (pending.length > 0 && pass === MAX_PASSES) {
-      const where = [...new Set(pending.map(({ topic, message }) => `${topic}-${message[PLACED]}`))];
-      throw new Error(
-        `${pending.length} records for ${where.join(', ')} not acknowledged after ${pass} sends`,
-      );
+    topicMessages = topicMessages
+      .map(({ topic, messages }) => ({
+        topic,
+        messages: messages.filter((m) => !done.has(`${topic}\0${m[PLACED]}`)),
+      }))
+      .filter(({ messages }) => messages.length > 0);
+    if (topicMessages.length > 0 && pass === MAX_PASSES) {
+      const where = topicMessages.flatMap(({ topic, messages }) => [
+        ...new Set(messages.map((m) => `${topic}-${m[PLACED]}`)),
+      ]);
+      throw new Error(`records for ${where.join(', ')} not acknowledged after ${pass} sends`);
     }
   }
 }
 
-function byTopic(pending: readonly Outgoing[]): { topic: string; messages: Message[] }[] {
-  const grouped = new Map<string, Message[]>();
-  for (const { topic, message } of pending) {
-    let list = grouped.get(topic);
-    if (!list) grouped.set(topic, (list = []));
-    list.push(message);
+function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages: PlacedMessage[] }[] {
+  const grouped = new Map<string, PlacedMessage[]>();
+  for (const r of records) {
+    let list = grouped.get(r.topic);
+    if (!list) grouped.set(r.topic, (list = []));
+    // The placement slot exists from the start, so the partitioner's write does not reshape the object.
+    list.push({ key: r.key, value: r.value, headers: r.headers, [PLACED]: undefined });
   }
   return [...grouped].map(([topic, messages]) => ({ topic, messages }));
 }

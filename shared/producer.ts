@@ -1,7 +1,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import { kafkaConfigFromEnv } from './connection';
 import { createKafkaSink } from './kafka-sink';
-import { encodeRecord, type PublishOptions, type RecordSink } from './publish';
+import { encodeRecord, type OutgoingRecord, type PublishOptions, type RecordSink } from './publish';
 import type { Topic } from './topic';
 
 export interface TypedProducer {
@@ -26,8 +26,9 @@ export function typedProducer(
       await sink.send([await encodeRecord(topic, value, options)]);
     },
     async publishBatch(topic, values, options) {
-      const records = await Promise.all(values.map((v) => encodeRecord(topic, v, options)));
-      await sink.send(records);
+      const encoded = values.map((v) => encodeRecord(topic, v, options));
+      const pending = encoded.some((r) => r instanceof Promise);
+      await sink.send(pending ? await Promise.all(encoded) : (encoded as OutgoingRecord[]));
     },
     disconnect,
   };
