@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaConfigFromEnv } from './connection';
+import { errorMessage } from './errors';
 import { partitionForKey } from './partitioner';
 import type { OutgoingRecord, RecordSink } from './publish';
 
@@ -111,7 +112,7 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
         for (const s of batch) s.resolve();
       } catch (error) {
         retire();
-        for (const s of batch) s.reject(error);
+        for (const s of batch) s.reject(unacknowledged(s.records, error));
       }
     }
     sending = false;
@@ -131,13 +132,21 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
     },
     async disconnect() {
       await idle; // let queued sends finish or fail before closing
-      const open = producer && connected;
-      const closing = producer;
+      const open = connected && producer;
       producer = undefined;
       connected = undefined;
-      if (open && closing) await closing.disconnect();
+      if (open) await open.disconnect();
     },
   };
+}
+
+/** A failed send, named by what it carried; whether the broker wrote any of it is unknown. */
+function unacknowledged(records: readonly OutgoingRecord[], error: unknown): Error {
+  const topics = [...new Set(records.map((r) => r.topic))].join(', ');
+  return new Error(
+    `${records.length} record(s) to ${topics} not acknowledged (they may or may not be in the log): ${errorMessage(error)}`,
+    { cause: error },
+  );
 }
 
 /** How many times records left out of a resolved sendBatch are sent again before the send fails. */
