@@ -1,7 +1,7 @@
 /**
  * Runs one benchmark in a process of its own (started by main.ts), so no benchmark inherits another's state: a
- * warmed-up JIT, a grown heap, or the promise hooks the emulator's AsyncLocalStorage switches on for the whole
- * process. Gets its task over IPC and answers with its results.
+ * warmed-up JIT, a grown heap, or process-wide hooks a library may install. Gets its task over IPC and answers
+ * with its results.
  */
 import { BENCHMARKS } from './benchmarks';
 import { openBenchKafka } from './kafka';

@@ -4,12 +4,11 @@
  * dead-lettered, per-key order holds, every producer error is counted and printed.
  */
 import { startNode, stopNode } from '../../local/kafka/cluster';
-import { analyse, describeMissing, expectSound, report, settle } from './support/checks';
+import { analyse, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
   createTopics,
   deadLettersOf,
-  exited,
   expectDurable,
   freshApp,
   handledOf,
@@ -79,14 +78,7 @@ it('loses no acknowledged record and keeps per-key order when a broker is killed
     );
     faultOver = true;
 
-    await traffic.done;
-    timeline.mark('traffic ended');
-    const notes: string[] = [];
-    await settle(kafka, app, reader, traffic, notes);
-    timeline.mark('all handled and committed');
-    emulator.kill('SIGTERM');
-    const exitCode = await exited(emulator);
-    await reader.drain();
+    const { notes, exitCode } = await finish(kafka, app, reader, traffic, timeline, emulator);
     await waitForFullIsr(kafka, [app.changes.name, app.applied.name, app.dlq], 120_000);
     timeline.mark(`node ${victim} back in every ISR`);
 

@@ -4,7 +4,7 @@
  * committed offsets (the uncommitted window); the projection folded from the durable output is still exact.
  */
 import type { Applied } from './app/topics';
-import { analyse, committedOffsets, describeMissing, expectSound, report, settle } from './support/checks';
+import { analyse, committedOffsets, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
   createTopics,
@@ -81,14 +81,7 @@ it('after a SIGKILL mid-batch and a restart, handles every record, repeats only 
     );
     timeline.mark('second emulator handling');
     secondHandling = true;
-    await traffic.done;
-    timeline.mark('traffic ended');
-    const notes: string[] = [];
-    await settle(kafka, app, reader, traffic, notes);
-    timeline.mark('all handled and committed');
-    second.kill('SIGTERM');
-    const exitCode = await exited(second);
-    await reader.drain();
+    const { notes, exitCode } = await finish(kafka, app, reader, traffic, timeline, second);
 
     const handled = handledOf(reader.items);
     const a = await analyse(traffic, handled, deadLettersOf(reader.items));

@@ -2,7 +2,7 @@
  * A consumer group scaled out from one emulator process to three and back to one while records keep coming:
  * the partitions move twice and nothing acknowledged is lost; order per key holds across the moves.
  */
-import { analyse, describeMissing, expectSound, report, settle } from './support/checks';
+import { analyse, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
   createTopics,
@@ -80,14 +80,7 @@ it('loses nothing while the group scales from 1 to 3 instances and back during t
     timeline.mark('1 instance handling all partitions');
     scaledBack = true;
 
-    await traffic.done;
-    timeline.mark('traffic ended');
-    const notes: string[] = [];
-    await settle(kafka, app, reader, traffic, notes);
-    timeline.mark('all handled and committed');
-    first.kill('SIGTERM');
-    const exitCode = await exited(first);
-    await reader.drain();
+    const { notes, exitCode } = await finish(kafka, app, reader, traffic, timeline, first);
 
     const handled = handledOf(reader.items);
     const a = await analyse(traffic, handled, deadLettersOf(reader.items));

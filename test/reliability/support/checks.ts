@@ -8,7 +8,15 @@ import { MemoryInventoryStore } from '../../../functions/inventory-store';
 import { retriable } from '../../../shared/local/kafka-retry';
 import type { Applied } from '../app/topics';
 import { LogReader } from './log-reader';
-import { handlerLedger, outputIds, type DeadLetter, type Output } from './scenario';
+import {
+  exited,
+  handlerLedger,
+  outputIds,
+  type DeadLetter,
+  type EmulatorProcess,
+  type Output,
+  type Timeline,
+} from './scenario';
 import { handleable, ID_HEADER, type Sent, type Traffic } from './traffic';
 
 export interface Counts {
@@ -306,6 +314,29 @@ export async function settle(
     notes,
   );
   if (complete) await softly(waitForNoLag(kafka, app.group, app.changes.name, 120_000), notes);
+}
+
+/**
+ * The end of a scenario with an emulator process: the traffic is over, everything settles (see settle), the
+ * emulator is stopped with SIGTERM (it finishes and commits what it holds), and the output is read to its end.
+ */
+export async function finish(
+  kafka: Kafka,
+  app: { group: string; changes: { name: string } },
+  reader: LogReader<Output>,
+  traffic: Traffic,
+  timeline: Timeline,
+  emulator: EmulatorProcess,
+): Promise<{ notes: string[]; exitCode: number | null }> {
+  await traffic.done;
+  timeline.mark('traffic ended');
+  const notes: string[] = [];
+  await settle(kafka, app, reader, traffic, notes);
+  timeline.mark('all handled and committed');
+  emulator.kill('SIGTERM');
+  const exitCode = await exited(emulator);
+  await reader.drain();
+  return { notes, exitCode };
 }
 
 /**
