@@ -73,8 +73,6 @@ export class Poller {
   private wake: (() => void) | undefined;
   /** Per partition, the batch being processed. */
   private readonly processing = new Map<number, Promise<void>>();
-  /** Per partition, a commit that failed, for the partition's next batch to rethrow (see commit). */
-  private readonly commitFailures = new Map<number, unknown>();
 
   constructor(private readonly o: PollerOptions) {
     const windowMs =
@@ -151,11 +149,6 @@ export class Poller {
     const { partition } = batch;
     const previous = this.processing.get(partition);
     if (previous) await whileBeating(previous, heartbeat);
-    const commitFailure = this.commitFailures.get(partition);
-    if (commitFailure !== undefined) {
-      this.commitFailures.delete(partition);
-      throw commitFailure;
-    }
     if (!isRunning() || isStale() || this.stopping || batch.messages.length === 0) return;
     const records = batch.messages.map((m) => toRaw(batch.topic, partition, m));
     // The consumer's position moves past the batch now (without it the same records are fetched again); nothing
@@ -197,7 +190,7 @@ export class Poller {
       const last = slice[slice.length - 1]!.offset;
       if (outcome.status === 'ok') {
         if (await this.commit(topic, partition, last + 1)) continue;
-        return;
+        return this.resumeFrom(topic, partition, last + 1); // handled; a later commit covers it
       }
       const resumeAt = outcome.status === 'failed-at' ? outcome.offset : wanted[0]!.offset;
       if (outcome.status === 'error') {
@@ -210,32 +203,34 @@ export class Poller {
           error: errorMessage(outcome.error),
         });
       }
-      if (resumeAt > slice[0]!.offset && !(await this.commit(topic, partition, resumeAt))) return;
-      await this.pause(1000);
-      // Batches fetched meanwhile are dropped (isStale); the next fetch starts here again.
-      if (!this.stopping) this.consumer!.seek({ topic, partition, offset: String(resumeAt) });
-      return;
+      if (resumeAt > slice[0]!.offset) await this.commit(topic, partition, resumeAt);
+      return this.resumeFrom(topic, partition, resumeAt);
     }
   }
 
   /**
-   * Commits up to `offset`. A failure stops this partition's processing: the next batch of the partition rethrows
-   * it, and kafkajs restarts the consumer, which rejoins and fetches from the last commit (as it did before
-   * fetching ahead), so the records handled but not committed stay few.
+   * The batch stops short of its end: after a pause, the partition is fetched again from `offset` (the position
+   * had already moved past the batch). Batches fetched meanwhile are dropped as stale. If the consumer is being
+   * restarted meanwhile, the seek fails and the restart starts from the last commit instead.
    */
+  private async resumeFrom(topic: string, partition: number, offset: number): Promise<void> {
+    await this.pause(1000);
+    if (!this.stopping) this.consumer!.seek({ topic, partition, offset: String(offset) });
+  }
+
+  /** Commits up to `offset`; false when that failed (the caller goes back to `offset`, see resumeFrom). */
   private async commit(topic: string, partition: number, offset: number): Promise<boolean> {
     try {
       await this.consumer!.commitOffsets([{ topic, partition, offset: String(offset) }]);
       return true;
     } catch (error) {
-      this.o.log.warn('commit failed; the consumer restarts from the last commit', {
+      this.o.log.warn('commit failed; going on from there after a pause (a later commit covers it)', {
         handler: this.o.spec.name,
         topic,
         partition,
         offset,
         error: errorMessage(error),
       });
-      this.commitFailures.set(partition, error);
       return false;
     }
   }
