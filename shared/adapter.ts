@@ -121,32 +121,35 @@ class Invocation {
 
   private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
     if (decoded instanceof PermanentRecordError) return this.failPermanent(raw, decoded);
-    const record = decoded;
-    const handle = this.def.handle!;
+    const attempt = (): void | Promise<void> => this.def.handle!(decoded, this.ctx);
     let pending: void | Promise<void>;
     try {
-      pending = handle(record, this.ctx);
+      pending = attempt();
     } catch (error) {
-      return this.retry(raw, () => handle(record, this.ctx), error);
+      return this.retry(raw, attempt, error);
     }
     if (pending instanceof Promise)
       return pending.then(
-        () => void this.report.handled.push(locationOf(raw)),
-        (error: unknown) => this.retry(raw, () => handle(record, this.ctx), error),
+        () => this.handled(raw),
+        (error: unknown) => this.retry(raw, attempt, error),
       );
-    this.report.handled.push(locationOf(raw));
+    this.handled(raw);
   }
 
   /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
   private async retry(raw: RawRecord, attempt: () => void | Promise<void>, error: unknown): Promise<void> {
     const result = await withRetry(this.def.retry, attempt, this.options.wait, { error });
-    if (result.ok) this.report.handled.push(locationOf(raw));
+    if (result.ok) this.handled(raw);
     else
       await this.fail(raw, {
         kind: 'handler',
         message: describeFailure(raw, result.error),
         attempts: result.attempts,
       });
+  }
+
+  private handled(raw: RawRecord): void {
+    this.report.handled.push(locationOf(raw));
   }
 
   private failPermanent(raw: RawRecord, error: PermanentRecordError): Promise<void> {
@@ -169,7 +172,7 @@ class Invocation {
       this.options.wait,
     );
     if (attempt.ok) {
-      for (const v of valid) this.report.handled.push(locationOf(v.raw));
+      for (const v of valid) this.handled(v.raw);
       return;
     }
     const message = `batch of ${valid.length} records failed: ${errorMessage(attempt.error)}`;

@@ -49,6 +49,11 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** Headers as the event source sends them: one `{ name: bytes }` object per header. */
+function mskHeadersOf(raw: RawRecord): MskHeader[] {
+  return raw.headers.map(({ key, value }) => ({ [key]: [...value] }));
+}
+
 export function toMskRecord(raw: RawRecord): MskRecord {
   const record: MskRecord = {
     topic: raw.topic,
@@ -56,7 +61,7 @@ export function toMskRecord(raw: RawRecord): MskRecord {
     offset: raw.offset,
     timestamp: raw.timestamp,
     timestampType: raw.timestampType ?? 'CREATE_TIME',
-    headers: raw.headers.length ? raw.headers.map(({ key, value }) => ({ [key]: [...value] })) : [],
+    headers: mskHeadersOf(raw),
   };
   // Absent, not null, for a null key or value: as the event source sends them.
   if (raw.key !== null) record.key = raw.key.toString('base64');
@@ -128,7 +133,7 @@ class EncodedOnRead implements MskRecord {
     return this[RAW].value?.toString('base64');
   }
   get headers(): MskHeader[] {
-    return toMskRecord(this[RAW]).headers;
+    return mskHeadersOf(this[RAW]);
   }
   toJSON(): MskRecord {
     return toMskRecord(this[RAW]);

@@ -70,7 +70,8 @@ export class Poller {
   private consumer: Consumer | undefined;
   private batcher: Batcher;
   private stopping = false;
-  private wake: (() => void) | undefined;
+  /** Pauses in progress (one per partition at most), woken at once on shutdown. */
+  private readonly wakers = new Set<() => void>();
   /** Per partition, the batch being processed. */
   private readonly processing = new Map<number, Promise<void>>();
 
@@ -238,11 +239,13 @@ export class Poller {
   /** Waits before a retry, but wakes at once on shutdown. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = (): void => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 
@@ -250,7 +253,7 @@ export class Poller {
   async stop(): Promise<void> {
     this.stopping = true;
     this.batcher.flush();
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     await Promise.all(this.processing.values()); // commits are dropped once the consumer stops running
     await this.consumer?.disconnect();
   }
