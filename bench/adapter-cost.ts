@@ -10,12 +10,12 @@
 // does not read: the types come from their file, the module from `require` as Node resolves it.
 import type { kafkaConsumer as KafkaConsumer } from '@aws-lambda-powertools/kafka/lib/cjs/consumer';
 import type { Context } from 'aws-lambda';
-import { lambdaHandler } from '../shared/adapter';
-import { defineHandler } from '../shared/handler';
-import { loadModule } from '../shared/load-module';
-import type { MskBatchResponse, MskEvent } from '../shared/msk-event';
+import { lambdaHandler } from '../shared/lambda/adapter';
+import { defineHandler } from '../shared/declarations/handler';
+import { loadModule } from '../shared/declarations/load-module';
+import type { MskBatchResponse, MskEvent } from '../shared/lambda/msk-event';
 import { mskEvent, record } from '../shared/testkit';
-import { defineTopic } from '../shared/topic';
+import { defineTopic } from '../shared/declarations/topic';
 import { now, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';

@@ -3,10 +3,10 @@
  * client, from the cached broker jars) on the same topic shape: 12 partitions, 200-byte records, acks=all. The
  * figures are given next to the emulator's and the typed producer's from this run: how much of the limit they reach.
  */
-import { KAFKA_VERSION } from '../shared/kafka-version';
-import { defineTopic } from '../shared/topic';
-import { describeFailure, run } from '../local/kafka/exec';
-import { classpath, ensureJars } from '../local/kafka/jars';
+import { KAFKA_VERSION } from '../shared/kafka/version';
+import { defineTopic } from '../shared/declarations/topic';
+import { describeFailure, run } from '../launcher/kafka/exec';
+import { classpath, ensureJars } from '../launcher/kafka/jars';
 import type { Benchmark } from './common';
 import { BenchValue } from './records';
 import { describeRuns, formatNumber, median, result, type Result } from './report';

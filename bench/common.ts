@@ -1,5 +1,5 @@
 /** What every benchmark gets, and the run loop they share. */
-import type { Logger } from '../shared/handler';
+import type { Logger } from '../shared/declarations/handler';
 import type { BenchKafka } from './kafka';
 import type { Result } from './report';
 

@@ -8,9 +8,9 @@
  */
 import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
-import type { AnyTopic } from '../shared/topic';
-import { loadModule } from '../shared/load-module';
-import { startEmulator } from '../shared/local/emulator';
+import type { AnyTopic } from '../shared/declarations/topic';
+import { loadModule } from '../shared/declarations/load-module';
+import { startEmulator } from '../shared/emulator/emulator';
 import { now, rounds, silentLogger, waitUntil, type Benchmark } from './common';
 import { fillTopic, recordCount, type BenchKafka } from './kafka';
 import { benchValue } from './records';

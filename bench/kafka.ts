@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { down, up } from '../local/kafka/cluster';
-import { javaCompatiblePartitioner } from '../shared/kafka-sink';
-import { alignTopics } from '../shared/local/align-topics';
-import type { AnyTopic } from '../shared/topic';
+import { down, up } from '../launcher/kafka/cluster';
+import { javaCompatiblePartitioner } from '../shared/kafka/sink';
+import { alignTopics } from '../shared/emulator/align-topics';
+import type { AnyTopic } from '../shared/declarations/topic';
 
 export interface BenchKafka {
   brokers: string[];

@@ -4,16 +4,16 @@
  * `concurrency: { by: 'key', maxInFlight: 1000 }` and with the default per-partition concurrency. Both runs check
  * that each key's records were handled in offset order (and per-partition order for the default).
  */
-import { invokeHandler } from '../shared/adapter';
+import { invokeHandler } from '../shared/lambda/adapter';
 import {
   defineHandler,
   type AnyHandlerDefinition,
   type Concurrency,
   type KafkaRecord,
-} from '../shared/handler';
-import type { MskEvent } from '../shared/msk-event';
+} from '../shared/declarations/handler';
+import type { MskEvent } from '../shared/lambda/msk-event';
 import { mskEvent, record } from '../shared/testkit';
-import { defineTopic } from '../shared/topic';
+import { defineTopic } from '../shared/declarations/topic';
 import { now, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, formatNumber, median, result } from './report';

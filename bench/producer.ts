@@ -6,9 +6,9 @@
  * chunks would; each variant writes to its own 12-partition topic.
  */
 import { Kafka, logLevel, type Kafka as KafkaClient } from 'kafkajs';
-import { DURABLE_PRODUCER } from '../shared/kafka-sink';
+import { DURABLE_PRODUCER } from '../shared/kafka/sink';
 import { createProducer } from '../shared/producer';
-import { defineTopic, type Topic } from '../shared/topic';
+import { defineTopic, type Topic } from '../shared/declarations/topic';
 import { now, rounds, type Benchmark } from './common';
 import type { BenchKafka } from './kafka';
 import { benchValue, BenchValue } from './records';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { loadApp, type AppManifest } from '../shared/app';
-import type { AnyTopic } from '../shared/topic';
+import { loadApp, type AppManifest } from '../shared/declarations/app';
+import type { AnyTopic } from '../shared/declarations/topic';
 
 /** The application folder: --app, else KAFKA_LAMBDA_APP, else ./functions. */
 export function appDir(flag?: string): string {

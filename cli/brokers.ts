@@ -1,6 +1,6 @@
 import type { KafkaConfig } from 'kafkajs';
-import { up } from '../local/kafka/cluster';
-import { kafkaConfigFromEnv } from '../shared/connection';
+import { up } from '../launcher/kafka/cluster';
+import { kafkaConfigFromEnv } from '../shared/kafka/connection';
 
 /** The brokers to use: KAFKA_BROKERS when set, else the local cluster (started if it is not running). */
 export async function resolveBrokers(say: (line: string) => void): Promise<string[]> {

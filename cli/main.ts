@@ -5,10 +5,10 @@ import { cliKafkaConfig, resolveBrokers } from './brokers';
 import { dev } from './commands/dev';
 import { kafkaFor, listDeadLetters, replayDeadLetters, type DeadLetterFilter } from './commands/dead-letters';
 import { listTopics, publishJson, tailTopic } from './commands/topics';
-import { createKafkaSink } from '../shared/kafka-sink';
+import { createKafkaSink } from '../shared/kafka/sink';
 import { runSimulation } from './simulation-runner';
 import { errorMessage } from '../shared/errors';
-import { loadModule } from '../shared/load-module';
+import { loadModule } from '../shared/declarations/load-module';
 
 const HELP: Record<string, string> = {
   dev: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
   if (!command || command === 'help' || command === '--help') return say(usage());
   if (command === 'kafka') {
     process.argv = [process.argv[0]!, 'kafka', ...rest];
-    loadModule(resolve(__dirname, '../local/kafka/cli')); // runs the launcher's own command line, which exits by itself
+    loadModule(resolve(__dirname, '../launcher/kafka/cli')); // runs the launcher's own command line, which exits by itself
     return new Promise<never>(() => {});
   }
   if (!(command in HELP)) throw new Error(`unknown command "${command}"\n\n${usage()}`);

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafkaSink } from '../shared/kafka-sink';
-import { loadModule } from '../shared/load-module';
+import { createKafkaSink } from '../shared/kafka/sink';
+import { loadModule } from '../shared/declarations/load-module';
 import { cliKafkaConfig } from './brokers';
 import { typedProducer } from '../shared/producer';
-import type { SimulateFn, SimulationOptions } from '../shared/simulation';
+import type { SimulateFn, SimulationOptions } from '../shared/emulator/simulation';
 
 /** Runs the application's `simulate.ts` against the brokers until the signal or its own limit. */
 export async function runSimulation(

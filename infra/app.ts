@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { loadApp } from '../shared/app';
+import { loadApp } from '../shared/declarations/app';
 import { optionsFromContext } from './config';
 import { applyNag } from './nag';
 import { KafkaLambdaStack } from './stack';

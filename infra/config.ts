@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { MSK_KAFKA_VERSION } from '../shared/kafka-version';
+import { MSK_KAFKA_VERSION } from '../shared/kafka/version';
 
 /** How the Lambda event source mapping pollers (ENIs in the cluster's subnets) reach the Lambda and STS APIs. */
 export type Egress =

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ValueFilter } from '../shared/filter';
-import type { HandlerSpec, StartingPosition } from '../shared/handler';
+import type { HandlerSpec, StartingPosition } from '../shared/declarations/handler';
 import type { KafkaClusterRef } from './cluster';
 import type { KafkaFunction } from './handler-function';
 import type { HandlerPlan } from './handler-plan';

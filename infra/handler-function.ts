@@ -5,7 +5,7 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HandlerModule } from '../shared/app';
+import type { HandlerModule } from '../shared/declarations/app';
 import type { FunctionDefaults } from './config';
 import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
 import type { KafkaNetworkRef } from './network';

@@ -1,6 +1,6 @@
-import { deadLetterTopics } from '../shared/dead-letter';
-import { eventSourcesOf, type HandlerSpec } from '../shared/handler';
-import { topicsOf } from '../shared/topic';
+import { deadLetterTopics } from '../shared/lambda/dead-letter';
+import { eventSourcesOf, type HandlerSpec } from '../shared/declarations/handler';
+import { topicsOf } from '../shared/declarations/topic';
 
 /** Packages the framework loads only on first publish; a handler that never publishes ships without them. */
 export const KAFKA_CLIENT_MODULES = ['kafkajs', 'aws-msk-iam-sasl-signer-js'] as const;

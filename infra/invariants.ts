@@ -1,4 +1,4 @@
-import type { AnyTopic } from '../shared/topic';
+import type { AnyTopic } from '../shared/declarations/topic';
 
 /** A deployment that would lose data or fail to create: thrown at synth, before anything reaches AWS. */
 export class InfraInvariantError extends Error {

@@ -1,6 +1,6 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { AppManifest } from '../shared/app';
+import type { AppManifest } from '../shared/declarations/app';
 import { HandlerAlarms } from './alarms';
 import { kafkaCluster, type KafkaClusterRef } from './cluster';
 import { DEFAULTS, type KafkaLambdaOptions } from './config';

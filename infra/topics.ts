@@ -11,7 +11,7 @@ import {
   Provider,
 } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IDependable } from 'constructs';
-import type { AnyTopic } from '../shared/topic';
+import type { AnyTopic } from '../shared/declarations/topic';
 import type { KafkaClusterRef } from './cluster';
 import { handlerEnvironment, KafkaFunction } from './handler-function';
 import { checkTopics, CLUSTER_MIN_INSYNC_REPLICAS, InfraInvariantError } from './invariants';

@@ -1,5 +1,5 @@
 /** The public API: declare topics and handlers, run them on Lambda, publish typed records, test handlers. */
-export { defineTopic, defineTopicFamily, topicsOf } from './topic';
+export { defineTopic, defineTopicFamily, topicsOf } from './declarations/topic';
 export type {
   Topic,
   TopicFamily,
@@ -9,8 +9,8 @@ export type {
   ValueOf,
   TopicOptions,
   TopicFamilyOptions,
-} from './topic';
-export { defineHandler, defaultDeadLetterName } from './handler';
+} from './declarations/topic';
+export { defineHandler, defaultDeadLetterName } from './declarations/handler';
 export type {
   HandlerDefinition,
   HandlerOptions,
@@ -22,17 +22,17 @@ export type {
   RetryPolicy,
   FailureMode,
   LambdaHandler,
-} from './handler';
-export { lambdaHandler, invokeHandler } from './adapter';
-export type { AdapterOptions } from './adapter';
-export { jsonCodec } from './codec';
-export type { Codec } from './codec';
+} from './declarations/handler';
+export { lambdaHandler, invokeHandler } from './lambda/adapter';
+export type { AdapterOptions } from './lambda/adapter';
+export { jsonCodec } from './declarations/codec';
+export type { Codec } from './declarations/codec';
 export type { ValueFilter, Matcher } from './filter';
-export type { MskEvent, MskRecord, MskBatchResponse } from './msk-event';
-export type { PublishOptions } from './publish';
-export { InvalidRecordError } from './publish';
+export type { MskEvent, MskRecord, MskBatchResponse } from './lambda/msk-event';
+export type { PublishOptions } from './kafka/publish';
+export { InvalidRecordError } from './kafka/publish';
 export { DeclarationError, PermanentRecordError } from './errors';
-export { partitionForKey, murmur2 } from './partitioner';
-export { DLQ_HEADER, readDeadLetter } from './dead-letter';
-export type { DeadLetterInfo } from './dead-letter';
-export type { Schema, Infer } from './schema';
+export { partitionForKey, murmur2 } from './kafka/partitioner';
+export { DLQ_HEADER, readDeadLetter } from './lambda/dead-letter';
+export type { DeadLetterInfo } from './lambda/dead-letter';
+export type { Schema, Infer } from './declarations/schema';

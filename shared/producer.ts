@@ -1,8 +1,8 @@
 import type { KafkaConfig } from 'kafkajs';
-import { kafkaConfigFromEnv } from './connection';
-import { createKafkaSink } from './kafka-sink';
-import { encodeRecord, type OutgoingRecord, type PublishOptions, type RecordSink } from './publish';
-import type { Topic } from './topic';
+import { kafkaConfigFromEnv } from './kafka/connection';
+import { createKafkaSink } from './kafka/sink';
+import { encodeRecord, type OutgoingRecord, type PublishOptions, type RecordSink } from './kafka/publish';
+import type { Topic } from './declarations/topic';
 
 export interface TypedProducer {
   /** Validates, keys and sends one record; resolves once all in-sync replicas have it. */

@@ -1,11 +1,11 @@
-import { invokeHandler } from './adapter';
-import { readDeadLetter, type DeadLetterInfo } from './dead-letter';
-import type { AnyHandlerDefinition } from './handler';
-import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from './msk-event';
-import type { InvocationReport } from './observe';
-import { partitionForKey } from './partitioner';
-import type { OutgoingRecord, RecordSink } from './publish';
-import type { AnyTopic, Topic } from './topic';
+import { invokeHandler } from './lambda/adapter';
+import { readDeadLetter, type DeadLetterInfo } from './lambda/dead-letter';
+import type { AnyHandlerDefinition } from './declarations/handler';
+import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from './lambda/msk-event';
+import type { InvocationReport } from './lambda/invocation-report';
+import { partitionForKey } from './kafka/partitioner';
+import type { OutgoingRecord, RecordSink } from './kafka/publish';
+import type { AnyTopic, Topic } from './declarations/topic';
 
 /**
  * Unit-test a handler without a broker, through the very adapter that runs on Lambda:

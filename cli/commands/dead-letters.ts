@@ -1,10 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { readDeadLetter, deadLetterTopics, DLQ_HEADER, type DeadLetterInfo } from '../../shared/dead-letter';
-import type { HandlerModule } from '../../shared/app';
-import { retainDefaultSink } from '../../shared/adapter';
-import { loadModule } from '../../shared/load-module';
-import type { LambdaHandler } from '../../shared/handler';
-import { toMskEvent, type RawRecord } from '../../shared/msk-event';
+import { readDeadLetter, deadLetterTopics, DLQ_HEADER, type DeadLetterInfo } from '../../shared/lambda/dead-letter';
+import type { HandlerModule } from '../../shared/declarations/app';
+import { retainDefaultSink } from '../../shared/lambda/adapter';
+import { loadModule } from '../../shared/declarations/load-module';
+import type { LambdaHandler } from '../../shared/declarations/handler';
+import { toMskEvent, type RawRecord } from '../../shared/lambda/msk-event';
 import { readToEnd } from '../read-topics';
 import { cliKafkaConfig } from '../brokers';
 

@@ -1,5 +1,5 @@
-import { createLogger } from '../../shared/logger';
-import { startEmulator, type Emulator } from '../../shared/local/emulator';
+import { createLogger } from '../../shared/lambda/logger';
+import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
 import { resolveBrokers } from '../brokers';
 import { runSimulation } from '../simulation-runner';
 

@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
-import { decodeRecord } from '../../shared/decode';
+import { decodeRecord } from '../../shared/lambda/decode';
 import { errorMessage } from '../../shared/errors';
-import type { AppManifest } from '../../shared/app';
+import type { AppManifest } from '../../shared/declarations/app';
 import { typedProducer } from '../../shared/producer';
-import type { RecordSink } from '../../shared/publish';
-import type { AnyTopic } from '../../shared/topic';
-import { fitToCluster } from '../../shared/local/align-topics';
+import type { RecordSink } from '../../shared/kafka/publish';
+import type { AnyTopic } from '../../shared/declarations/topic';
+import { fitToCluster } from '../../shared/emulator/align-topics';
 
 /** `topics`: every declared topic against the cluster: missing, matching, or drifted. */
 export async function listTopics(kafka: Kafka, manifest: AppManifest): Promise<string[]> {

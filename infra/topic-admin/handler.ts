@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { kafkaConfigFromEnv } from '../../shared/connection';
+import { kafkaConfigFromEnv } from '../../shared/kafka/connection';
 import { desiredFromProperties, reconcileTopic, type TopicAdmin } from './reconcile';
 
 /** kafkajs behind the narrow interface reconcileTopic works on. */

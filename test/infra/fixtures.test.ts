@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppManifest } from '../../shared/app';
+import type { AppManifest } from '../../shared/declarations/app';
 import { externalModulesFor } from '../../infra/handler-function';
 import { KAFKA_CLIENT_MODULES, planHandler } from '../../infra/handler-plan';
 import {

@@ -1,7 +1,7 @@
-import type { AppManifest } from '../../shared/app';
-import type { AnyTopic } from '../../shared/topic';
+import type { AppManifest } from '../../shared/declarations/app';
+import type { AnyTopic } from '../../shared/declarations/topic';
 import { checkBrokerLayout, checkTopic, checkTopics, InfraInvariantError } from '../../infra/invariants';
-import { consumerGroupFor } from '../../shared/handler';
+import { consumerGroupFor } from '../../shared/declarations/handler';
 import { threeZones } from '../../infra/network';
 import { exampleManifest, synthesize } from './support/synth';
 

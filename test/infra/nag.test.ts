@@ -1,5 +1,5 @@
 import type { KafkaLambdaOptions } from '../../infra/config';
-import type { AppManifest } from '../../shared/app';
+import type { AppManifest } from '../../shared/declarations/app';
 import {
   exampleManifest,
   existingCluster,

@@ -1,4 +1,4 @@
-import type { AppManifest } from '../../shared/app';
+import type { AppManifest } from '../../shared/declarations/app';
 import {
   asList,
   exampleManifest,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaFor, listDeadLetters, replayDeadLetters } from '../../cli/commands/dead-letters';
-import { loadApp } from '../../shared/app';
-import { startEmulator } from '../../shared/local/emulator';
-import { loadModule } from '../../shared/load-module';
-import { createLogger } from '../../shared/logger';
+import { loadApp } from '../../shared/declarations/app';
+import { startEmulator } from '../../shared/emulator/emulator';
+import { loadModule } from '../../shared/declarations/load-module';
+import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { collect, createFixtureTopics, FIXTURE_APP } from '../support/emulation';

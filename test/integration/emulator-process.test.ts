@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createProducer } from '../../shared/producer';
-import { loadModule } from '../../shared/load-module';
+import { loadModule } from '../../shared/declarations/load-module';
 import type { Handled } from '../fixtures/app/topics';
 import {
   collect,

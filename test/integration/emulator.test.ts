@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { readDeadLetter } from '../../shared/dead-letter';
-import { alignTopics } from '../../shared/local/align-topics';
-import { loadApp } from '../../shared/app';
-import { startEmulator, type Emulator } from '../../shared/local/emulator';
-import { createLogger } from '../../shared/logger';
+import { readDeadLetter } from '../../shared/lambda/dead-letter';
+import { alignTopics } from '../../shared/emulator/align-topics';
+import { loadApp } from '../../shared/declarations/app';
+import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
+import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
-import { loadModule } from '../../shared/load-module';
+import { loadModule } from '../../shared/declarations/load-module';
 import type { Handled } from '../fixtures/app/topics';
 import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
 import { testBrokers } from '../support/brokers';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { defineTopic } from '../../shared/topic';
+import { defineTopic } from '../../shared/declarations/topic';
 import { createProducer } from '../../shared/producer';
-import { partitionForKey } from '../../shared/partitioner';
+import { partitionForKey } from '../../shared/kafka/partitioner';
 import { collect, kafkaClient } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
 

@@ -2,7 +2,7 @@
  * A stream with 1% malformed records (half undecodable, half violating the schema) and 1% records the handler
  * throws on: every produced record is either handled or dead-lettered, exactly once, with the right reason.
  */
-import { startEmulator } from '../../shared/local/emulator';
+import { startEmulator } from '../../shared/emulator/emulator';
 import { analyse, describeMissing, expectSound, report, settle } from './support/checks';
 import {
   APP,

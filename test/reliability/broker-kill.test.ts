@@ -3,7 +3,7 @@
  * stream and the emulator (its own process) runs the projection: every acknowledged record is handled or
  * dead-lettered, per-key order holds, every producer error is counted and printed.
  */
-import { startNode, stopNode } from '../../local/kafka/cluster';
+import { startNode, stopNode } from '../../launcher/kafka/cluster';
 import { analyse, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,

@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { status, up } from '../../local/kafka/cluster';
+import { status, up } from '../../launcher/kafka/cluster';
 
 export const STARTED_BY = 'jest-reliability';
 /** Set when this run owns the cluster, so the teardown stops it. */

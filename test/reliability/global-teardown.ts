@@ -1,5 +1,5 @@
 /** Jest global teardown of the reliability suite: stops the 3-node cluster if global-setup.ts started it. */
-import { down } from '../../local/kafka/cluster';
+import { down } from '../../launcher/kafka/cluster';
 import { OWNED_ENV } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {

@@ -14,10 +14,10 @@
  * The test drives several producers, each with many concurrent publishes over all partitions, through a few
  * SIGKILL/restart cycles of partition 0's leader, and compares what was acknowledged with what is in the log.
  */
-import { startNode, stopNode } from '../../local/kafka/cluster';
+import { startNode, stopNode } from '../../launcher/kafka/cluster';
 import { errorMessage } from '../../shared/errors';
 import { createProducer, type TypedProducer } from '../../shared/producer';
-import { defineTopic } from '../../shared/topic';
+import { defineTopic } from '../../shared/declarations/topic';
 import * as z from 'zod';
 import { randomUUID } from 'node:crypto';
 import { LogReader } from './support/log-reader';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { resolve } from 'node:path';
-import { loadApp } from '../../shared/app';
-import { alignTopics } from '../../shared/local/align-topics';
+import { loadApp } from '../../shared/declarations/app';
+import { alignTopics } from '../../shared/emulator/align-topics';
 
 export const REPO = resolve(__dirname, '../..');
 export const FIXTURE_APP = resolve(REPO, 'test/fixtures/app');

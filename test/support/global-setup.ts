@@ -5,7 +5,7 @@
  *  - a local cluster from `npm run kafka -- up` is running (e.g. the developer's): reused and left running.
  *  - otherwise: a 1-node cluster is started here and stopped by global-teardown.ts.
  */
-import { status, up } from '../../local/kafka/cluster';
+import { status, up } from '../../launcher/kafka/cluster';
 
 /** Set when this run owns the cluster, so the teardown stops it. */
 export const OWNED_CLUSTER_ENV = 'KAFKA_TEST_CLUSTER_OWNED';

@@ -1,5 +1,5 @@
 /** Jest global teardown of the integration project: stops the cluster only if global-setup.ts started it. */
-import { down } from '../../local/kafka/cluster';
+import { down } from '../../launcher/kafka/cluster';
 import { OWNED_CLUSTER_ENV } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {

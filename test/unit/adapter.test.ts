@@ -1,10 +1,10 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import * as z from 'zod';
-import { defineHandler, type KafkaRecord } from '../../shared/handler';
-import { defineTopic } from '../../shared/topic';
+import { defineHandler, type KafkaRecord } from '../../shared/declarations/handler';
+import { defineTopic } from '../../shared/declarations/topic';
 import { mskEvent, rawRecord, record, runHandler } from '../../shared/testkit';
-import { lambdaHandler } from '../../shared/adapter';
-import type { MskEvent } from '../../shared/msk-event';
+import { lambdaHandler } from '../../shared/lambda/adapter';
+import type { MskEvent } from '../../shared/lambda/msk-event';
 
 const orders = defineTopic({
   name: 'orders',

@@ -1,13 +1,13 @@
 /** The local Kafka launcher's pure parts: ports, quorum, replication settings, and the generated compose file. */
 import { readFileSync } from 'node:fs';
-import { KAFKA_VERSION } from '../../shared/kafka-version';
+import { KAFKA_VERSION } from '../../shared/kafka/version';
 import {
   COMPOSE_CLUSTER_ID,
   composeModel,
   envName,
   renderCompose,
   yamlQuote,
-} from '../../local/kafka/compose';
+} from '../../launcher/kafka/compose';
 import {
   allPorts,
   bootstrapFor,
@@ -16,9 +16,9 @@ import {
   controllerPort,
   parseNodeCount,
   renderServerProperties,
-} from '../../local/kafka/config';
-import { repoFiles } from '../../local/kafka/paths';
-import { parseJavaMajor } from '../../local/kafka/toolchain';
+} from '../../launcher/kafka/config';
+import { repoFiles } from '../../launcher/kafka/paths';
+import { parseJavaMajor } from '../../launcher/kafka/toolchain';
 
 function parseProperties(text: string): Record<string, string> {
   const entries = text

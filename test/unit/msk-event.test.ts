@@ -6,9 +6,9 @@ import {
   toMskRecord,
   type MskRecord,
   type RawRecord,
-} from '../../shared/msk-event';
-import { backoffDelay, withRetry } from '../../shared/retry';
-import { laneBy, runLanes } from '../../shared/lanes';
+} from '../../shared/lambda/msk-event';
+import { backoffDelay, withRetry } from '../../shared/lambda/retry';
+import { laneBy, runLanes } from '../../shared/lambda/lanes';
 
 describe('MSK event conversion', () => {
   const raw: RawRecord = {

@@ -1,4 +1,4 @@
-import { murmur2, partitionForKey } from '../../shared/partitioner';
+import { murmur2, partitionForKey } from '../../shared/kafka/partitioner';
 
 describe('murmur2 matches the Java client', () => {
   // Vectors from Apache Kafka's own test of the Java implementation:

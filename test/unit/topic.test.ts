@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { defineTopic, defineTopicFamily } from '../../shared/topic';
-import { encodeRecord } from '../../shared/publish';
-import { defineHandler } from '../../shared/handler';
+import { defineTopic, defineTopicFamily } from '../../shared/declarations/topic';
+import { encodeRecord } from '../../shared/kafka/publish';
+import { defineHandler } from '../../shared/declarations/handler';
 import { rawRecord, runHandler } from '../../shared/testkit';
 
 /** encodeRecord throws for a synchronous schema and rejects for an asynchronous one: a rejection either way. */

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { defineHandler, defineTopic, defineTopicFamily } from '../../shared';
-import { encodeRecord } from '../../shared/publish';
+import { encodeRecord } from '../../shared/kafka/publish';
 
 /** encodeRecord throws for a synchronous schema and rejects for an asynchronous one: a rejection either way. */
 const encode = async <T>(...args: Parameters<typeof encodeRecord<T>>): Promise<unknown> =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadApp, type AppManifest } from '../../../shared/app';
+import { loadApp, type AppManifest } from '../../../shared/declarations/app';
 import type { KafkaLambdaOptions } from '../../../infra/config';
 import { PROJECT_ROOT } from '../../../infra/handler-function';
 import { applyNag } from '../../../infra/nag';

@@ -5,7 +5,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { MemoryInventoryStore } from '../../../functions/inventory-store';
-import { retriable } from '../../../shared/local/kafka-retry';
+import { retriable } from '../../../shared/kafka/retriable';
 import type { Applied } from '../app/topics';
 import { LogReader } from './log-reader';
 import {

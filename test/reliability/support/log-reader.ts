@@ -5,7 +5,7 @@
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { retriable } from '../../../shared/local/kafka-retry';
+import { retriable } from '../../../shared/kafka/retriable';
 
 export interface Meta {
   topic: string;

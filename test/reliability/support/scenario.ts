@@ -9,14 +9,14 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { describeFailure, run } from '../../../local/kafka/exec';
-import { classpath } from '../../../local/kafka/jars';
-import { loadApp } from '../../../shared/app';
-import { KAFKA_VERSION } from '../../../shared/kafka-version';
-import { readDeadLetter, type DeadLetterInfo } from '../../../shared/dead-letter';
-import { alignTopics } from '../../../shared/local/align-topics';
-import { retriable } from '../../../shared/local/kafka-retry';
-import { loadModule } from '../../../shared/load-module';
+import { describeFailure, run } from '../../../launcher/kafka/exec';
+import { classpath } from '../../../launcher/kafka/jars';
+import { loadApp } from '../../../shared/declarations/app';
+import { KAFKA_VERSION } from '../../../shared/kafka/version';
+import { readDeadLetter, type DeadLetterInfo } from '../../../shared/lambda/dead-letter';
+import { alignTopics } from '../../../shared/emulator/align-topics';
+import { retriable } from '../../../shared/kafka/retriable';
+import { loadModule } from '../../../shared/declarations/load-module';
 import type { Applied } from '../app/topics';
 import { LogReader } from './log-reader';
 import { ID_HEADER } from './traffic';
@@ -224,7 +224,7 @@ export function expectDurable(shapes: TopicShape[]): void {
 }
 
 /** A Logger for an in-process emulator that keeps what it warned about (printed and counted by the scenario). */
-export function keepingLogger(): { log: import('../../../shared/handler').Logger; lines: string[] } {
+export function keepingLogger(): { log: import('../../../shared/declarations/handler').Logger; lines: string[] } {
   const lines: string[] = [];
   const keep = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
     void lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);

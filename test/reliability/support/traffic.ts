@@ -7,9 +7,9 @@
  * all in-sync replicas have it) or `rejected` (its promise rejected, with the error). Nothing is dropped silently.
  */
 import { errorMessage } from '../../../shared/errors';
-import { createKafkaSink } from '../../../shared/kafka-sink';
+import { createKafkaSink } from '../../../shared/kafka/sink';
 import { createProducer } from '../../../shared/producer';
-import type { Topic } from '../../../shared/topic';
+import type { Topic } from '../../../shared/declarations/topic';
 import type { Change } from '../app/topics';
 
 /** What a record is meant to do: be handled, make the handler throw, be undecodable, violate the schema, or hang. */

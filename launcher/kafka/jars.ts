@@ -1,5 +1,5 @@
 /**
- * The Kafka broker's jars, fetched once per Kafka version by Maven (local/kafka/pom.xml) into
+ * The Kafka broker's jars, fetched once per Kafka version by Maven (launcher/kafka/pom.xml) into
  * `<home>/jars/<version>/`. A marker file written last tells a complete fetch; later starts never call Maven.
  */
 import { existsSync } from 'node:fs';

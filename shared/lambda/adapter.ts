@@ -1,7 +1,7 @@
 import { deadLetterRecord, type Failure } from './dead-letter';
 import { decodeRecord, locationOf } from './decode';
-import { errorMessage, PermanentRecordError, type RecordLocation } from './errors';
-import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, Logger } from './handler';
+import { errorMessage, PermanentRecordError, type RecordLocation } from '../errors';
+import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, Logger } from '../declarations/handler';
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
 import {
@@ -12,10 +12,10 @@ import {
   type MskRecord,
   type RawRecord,
 } from './msk-event';
-import { reportInvocation, type InvocationReport } from './observe';
-import { assertDeclared, encodeRecord, type RecordSink } from './publish';
+import { reportInvocation, type InvocationReport } from './invocation-report';
+import { assertDeclared, encodeRecord, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
-import { sourceIncludes, type AnyTopic } from './topic';
+import { sourceIncludes, type AnyTopic } from '../declarations/topic';
 
 export interface AdapterOptions {
   /** Where published and dead-lettered records go. Default: a Kafka producer configured from the environment. */
@@ -253,7 +253,7 @@ const sinkState = (): { sink?: Promise<ClosableSink>; users: number } => (sinkSl
 /** One Kafka producer per Lambda container, created on first use only: a handler that never publishes never connects. */
 function defaultSink(event: MskEvent): Promise<RecordSink> {
   const state = sinkState();
-  return (state.sink ??= import('./kafka-sink').then(({ createKafkaSinkFromEnv }) =>
+  return (state.sink ??= import('../kafka/sink').then(({ createKafkaSinkFromEnv }) =>
     createKafkaSinkFromEnv(event.bootstrapServers),
   ));
 }

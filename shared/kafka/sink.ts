@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaConfigFromEnv } from './connection';
-import { errorMessage } from './errors';
+import { errorMessage } from '../errors';
 import { partitionForKey } from './partitioner';
 import type { OutgoingRecord, RecordSink } from './publish';
 

@@ -1,12 +1,12 @@
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { decodeJson } from './json';
 import { errorMessage } from '../errors';
-import type { HandlerSpec, Logger } from '../handler';
-import type { AnyTopic } from '../topic';
+import type { HandlerSpec, Logger } from '../declarations/handler';
+import type { AnyTopic } from '../declarations/topic';
 import { matchesFilter } from '../filter';
-import { emulatedMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from '../msk-event';
+import { emulatedMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from '../lambda/msk-event';
 import { Batcher, type InvocationResult } from './batcher';
-import { retriable } from './kafka-retry';
+import { retriable } from '../kafka/retriable';
 import type { HandlerStats } from './stats';
 
 /** ESM's default batching window for Kafka when none is declared. */

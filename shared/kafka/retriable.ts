@@ -1,4 +1,4 @@
-import { sleep } from '../retry';
+import { sleep } from '../lambda/retry';
 
 /**
  * Repeats an admin call while Kafka answers with a retriable error (e.g. NOT_COORDINATOR while a new

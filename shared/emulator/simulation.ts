@@ -1,4 +1,4 @@
-import type { TypedProducer } from './producer';
+import type { TypedProducer } from '../producer';
 
 /** What an application's optional `simulate.ts` receives: a typed producer and a signal to stop. */
 export interface SimulationContext {

@@ -1,16 +1,16 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { FSWatcher } from 'node:fs';
-import { retainDefaultSink } from '../adapter';
-import { loadApp, type AppManifest, type HandlerModule } from '../app';
+import { retainDefaultSink } from '../lambda/adapter';
+import { loadApp, type AppManifest, type HandlerModule } from '../declarations/app';
 import { errorMessage } from '../errors';
-import { eventSourcesOf, type LambdaHandler, type Logger } from '../handler';
-import type { MskEvent } from '../msk-event';
-import { loadModule } from '../load-module';
-import { observeInvocation } from '../observe';
+import { eventSourcesOf, type LambdaHandler, type Logger } from '../declarations/handler';
+import type { MskEvent } from '../lambda/msk-event';
+import { loadModule } from '../declarations/load-module';
+import { observeInvocation } from '../lambda/invocation-report';
 import { alignTopics, type TopicPlan } from './align-topics';
 import { forgetModules, watchForEdits } from './hot-reload';
 import { Poller } from './poller';
-import { retriable } from './kafka-retry';
+import { retriable } from '../kafka/retriable';
 import { HandlerStats } from './stats';
 
 export interface EmulatorOptions {

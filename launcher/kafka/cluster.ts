@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { KAFKA_VERSION } from '../../shared/kafka-version';
+import { KAFKA_VERSION } from '../../shared/kafka/version';
 import type { ClusterBackend, Logger, NodeInfo } from './backend';
 import { allPorts, assertNode, bootstrapFor, clientPort, type NodeCount, nodeIds } from './config';
 import { createDockerCluster } from './docker-cluster';

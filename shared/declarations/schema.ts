@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { PermanentRecordError, type RecordLocation } from './errors';
+import { PermanentRecordError, type RecordLocation } from '../errors';
 
 /** Any Standard Schema (zod, valibot, arktype, ...) whose output is T. */
 export type Schema<T = unknown> = StandardSchemaV1<unknown, T>;

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { AnyTopic } from '../topic';
+import type { AnyTopic } from '../declarations/topic';
 
 export interface TopicPlan {
   name: string;

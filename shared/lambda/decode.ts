@@ -1,8 +1,8 @@
-import { errorMessage, PermanentRecordError, type RecordLocation } from './errors';
-import type { KafkaRecord } from './handler';
+import { errorMessage, PermanentRecordError, type RecordLocation } from '../errors';
+import type { KafkaRecord } from '../declarations/handler';
 import type { RawRecord } from './msk-event';
-import { validate } from './schema';
-import type { AnyTopic } from './topic';
+import { validate } from '../declarations/schema';
+import type { AnyTopic } from '../declarations/topic';
 
 /**
  * Decodes and validates one raw record against its topic; every failure here is a PermanentRecordError (thrown,

@@ -1,5 +1,5 @@
 import { jsonCodec, type Codec } from './codec';
-import { DeclarationError } from './errors';
+import { DeclarationError } from '../errors';
 import type { Infer, Schema } from './schema';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 

@@ -1,4 +1,4 @@
-import type { RawRecord } from '../msk-event';
+import type { RawRecord } from '../lambda/msk-event';
 
 /** What happened to one partition's slice of an invocation. */
 export type SliceOutcome =

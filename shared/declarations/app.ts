@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deadLetterTopics } from './dead-letter';
-import { DeclarationError } from './errors';
+import { deadLetterTopics } from '../lambda/dead-letter';
+import { DeclarationError } from '../errors';
 import { loadModule } from './load-module';
 import type { AnyHandlerDefinition } from './handler';
 import { topicsOf, type AnyTopic, type AnyTopicSource } from './topic';

@@ -1,7 +1,7 @@
-import type { HandlerSpec } from './handler';
+import type { HandlerSpec } from '../declarations/handler';
 import type { RawRecord } from './msk-event';
-import type { OutgoingRecord } from './publish';
-import { defineTopic, type AnyTopic, type Topic } from './topic';
+import type { OutgoingRecord } from '../kafka/publish';
+import { defineTopic, type AnyTopic, type Topic } from '../declarations/topic';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /** Headers a dead-letter record carries beside the original key, value and headers. */

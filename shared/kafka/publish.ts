@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { DeclarationError, errorMessage } from './errors';
-import { formatIssues } from './schema';
-import type { Topic } from './topic';
+import { DeclarationError, errorMessage } from '../errors';
+import { formatIssues } from '../declarations/schema';
+import type { Topic } from '../declarations/topic';
 
 export interface PublishOptions {
   /** Overrides the key the topic derives from the value (e.g. to re-key a record). */

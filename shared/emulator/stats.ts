@@ -1,4 +1,4 @@
-import type { InvocationReport } from '../observe';
+import type { InvocationReport } from '../lambda/invocation-report';
 
 /** Running totals for one handler, fed by invocation reports and the poller. */
 export class HandlerStats {

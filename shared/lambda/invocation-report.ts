@@ -1,5 +1,5 @@
 import type { Failure } from './dead-letter';
-import type { RecordLocation } from './errors';
+import type { RecordLocation } from '../errors';
 
 /** What one invocation did, record by record; the emulator's live figures and the test kit read it. */
 export interface InvocationReport {

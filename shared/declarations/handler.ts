@@ -1,7 +1,7 @@
-import { DeclarationError } from './errors';
-import type { ValueFilter } from './filter';
-import type { MskBatchResponse, MskEvent } from './msk-event';
-import type { PublishOptions } from './publish';
+import { DeclarationError } from '../errors';
+import type { ValueFilter } from '../filter';
+import type { MskBatchResponse, MskEvent } from '../lambda/msk-event';
+import type { PublishOptions } from '../kafka/publish';
 import {
   topicsOf,
   type AnyTopic,

@@ -6,10 +6,10 @@
  *   down                                                       stop every node, free the ports, drop the data
  *   stop-node N                                                SIGKILL node N (1-based), like a crash
  *   start-node N                                               restart node N on its data, wait until it rejoins
- *   compose                                                    regenerate local/docker-compose.yml
+ *   compose                                                    regenerate launcher/docker-compose.yml
  */
 import { writeFile } from 'node:fs/promises';
-import { KAFKA_VERSION } from '../../shared/kafka-version';
+import { KAFKA_VERSION } from '../../shared/kafka/version';
 import { down, startNode, status, stopNode, up, type UpOptions } from './cluster';
 import { renderCompose } from './compose';
 import { ensureJars } from './jars';
@@ -24,7 +24,7 @@ const USAGE = `usage: npm run kafka -- <command>
   stop-node N    kill node N (1-based) with SIGKILL
   start-node N   restart node N on its existing data and wait until it rejoins
   install        fetch the broker jars with Maven (what up does first without Docker)
-  compose        regenerate local/docker-compose.yml from local/kafka/config.ts
+  compose        regenerate launcher/docker-compose.yml from launcher/kafka/config.ts
 environment: KAFKA_LOCAL_HOME (default ~/.cache/kafka-lambda), KAFKA_LOCAL_MODE=jvm|docker,
              KAFKA_LOCAL_JVM_OPTS (extra broker JVM flags)`;
 

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The repository's `local/kafka` folder (this file's folder), which holds the pom and the log4j2 config. */
+/** The repository's `launcher/kafka` folder (this file's folder), which holds the pom and the log4j2 config. */
 const LAUNCHER_DIR = __dirname;
 
 export const repoFiles = {

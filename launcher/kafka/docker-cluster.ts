@@ -1,5 +1,5 @@
 /**
- * Kafka in Docker: the official apache/kafka image through local/docker-compose.yml (profile "single" or
+ * Kafka in Docker: the official apache/kafka image through launcher/docker-compose.yml (profile "single" or
  * "cluster"). Containers keep no volume, so `down` gives a fresh cluster; a killed container keeps its data
  * until it is started again.
  */
