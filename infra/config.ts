@@ -55,11 +55,6 @@ export interface ExistingClusterOptions {
 
 export type ClusterOptions = ProvisionedClusterOptions | ServerlessClusterOptions | ExistingClusterOptions;
 
-export interface FunctionDefaults {
-  memoryMb: number;
-  timeoutSeconds: number;
-}
-
 export interface AlarmOptions {
   /** OffsetLag (records behind) above which a handler alarms; default 10000. */
   offsetLagThreshold: number;
@@ -70,7 +65,6 @@ export interface AlarmOptions {
 export interface KafkaLambdaOptions {
   cluster?: ClusterOptions;
   network?: NetworkOptions;
-  functionDefaults?: Partial<FunctionDefaults>;
   /** Retention of function, broker and flow logs; default one month. */
   logRetention?: RetentionDays;
   alarms?: Partial<AlarmOptions>;
@@ -87,7 +81,6 @@ export const DEFAULTS = {
   volumeSizeGiB: 100,
   kafkaVersion: MSK_KAFKA_VERSION,
   zoneCount: 3,
-  function: { memoryMb: 512, timeoutSeconds: 60 } satisfies FunctionDefaults,
   alarms: { offsetLagThreshold: 10_000, offsetLagMinutes: 15 } satisfies AlarmOptions,
   logRetention: RetentionDays.ONE_MONTH,
   /** The MSK broker port for SASL/IAM over TLS. */

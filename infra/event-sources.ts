@@ -8,7 +8,7 @@ import {
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ValueFilter } from '../shared/filter';
+import { filterPattern, type ValueFilter } from '../shared/filter';
 import type { HandlerSpec, StartingPosition } from '../shared/declarations/handler';
 import type { KafkaClusterRef } from './cluster';
 import type { KafkaFunction } from './handler-function';
@@ -32,7 +32,7 @@ export function startingPositionOf(position: StartingPosition): {
 export function filterCriteriaOf(
   filter: ValueFilter | undefined,
 ): CfnEventSourceMapping.FilterCriteriaProperty | undefined {
-  return filter === undefined ? undefined : { filters: [{ pattern: JSON.stringify({ value: filter }) }] };
+  return filter === undefined ? undefined : { filters: [{ pattern: filterPattern(filter) }] };
 }
 
 export interface HandlerEventSourcesProps {

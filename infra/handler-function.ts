@@ -6,7 +6,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
-import type { FunctionDefaults } from './config';
+import { functionEnvironment } from '../shared/declarations/environment';
 import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';
@@ -103,18 +103,8 @@ export class KafkaFunction extends Construct {
 export interface HandlerFunctionContext {
   network: KafkaNetworkRef;
   logRetention: RetentionDays;
-  defaults: FunctionDefaults;
   /** KAFKA_BROKERS when known; otherwise the functions use the event's bootstrapServers. */
   bootstrapBrokers?: string;
-}
-
-/** The runtime environment every handler reads through shared/connection.ts. */
-export function handlerEnvironment(bootstrapBrokers: string | undefined): Record<string, string> {
-  return {
-    KAFKA_AUTH: 'iam',
-    NODE_OPTIONS: '--enable-source-maps',
-    ...(bootstrapBrokers !== undefined && { KAFKA_BROKERS: bootstrapBrokers }),
-  };
 }
 
 /** One Lambda per handler module: the module file is the entry, `handler` its export. */
@@ -129,13 +119,16 @@ export function handlerFunction(
   return new KafkaFunction(scope, `Handler-${definition.name}`, {
     entry: module.entry,
     description: `Kafka handler ${definition.name} (group ${definition.group}) from ${relativeEntry(module.entry)}`,
-    memoryMb: deploy.memoryMb ?? ctx.defaults.memoryMb,
-    timeoutSeconds: deploy.timeoutSeconds ?? ctx.defaults.timeoutSeconds,
+    memoryMb: deploy.memoryMb,
+    timeoutSeconds: deploy.timeoutSeconds,
     ...(deploy.reservedConcurrency !== undefined && { reservedConcurrency: deploy.reservedConcurrency }),
     externalModules: externalModulesFor(plan),
     network: ctx.network,
     logRetention: ctx.logRetention,
-    environment: handlerEnvironment(ctx.bootstrapBrokers),
+    environment: functionEnvironment(definition.deploy, {
+      kafkaAuth: 'iam',
+      ...(ctx.bootstrapBrokers !== undefined && { kafkaBrokers: ctx.bootstrapBrokers }),
+    }),
   });
 }
 

@@ -1,11 +1,9 @@
 import type { AnyTopic } from '../shared/declarations/topic';
+import { KafkaLambdaError } from '../shared/errors';
 
 /** A deployment that would lose data or fail to create: thrown at synth, before anything reaches AWS. */
-export class InfraInvariantError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InfraInvariantError';
-  }
+export class InfraInvariantError extends KafkaLambdaError {
+  override name = 'InfraInvariantError';
 }
 
 /** The cluster-wide min.insync.replicas (CfnConfiguration), which applies to a topic that sets none. */

@@ -58,7 +58,6 @@ export class KafkaLambdaStack extends Stack {
     });
 
     const arns = new KafkaArns(this.cluster.clusterArn);
-    const defaults = { ...DEFAULTS.function, ...props.functionDefaults };
     const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
     const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
     for (const module of props.manifest.handlers) {
@@ -67,7 +66,6 @@ export class KafkaLambdaStack extends Stack {
       const fn = handlerFunction(this, module, plan, {
         network: this.network,
         logRetention,
-        defaults,
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));

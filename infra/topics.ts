@@ -13,7 +13,8 @@ import {
 import { Construct, type IDependable } from 'constructs';
 import type { AnyTopic } from '../shared/declarations/topic';
 import type { KafkaClusterRef } from './cluster';
-import { handlerEnvironment, KafkaFunction } from './handler-function';
+import { functionEnvironment } from '../shared/declarations/environment';
+import { KafkaFunction } from './handler-function';
 import { checkTopics, CLUSTER_MIN_INSYNC_REPLICAS, InfraInvariantError } from './invariants';
 import { ACCEPTED, acknowledge, underArnOf } from './nag';
 import type { KafkaNetworkRef } from './network';
@@ -133,7 +134,7 @@ export class KafkaTopics extends Construct {
       externalModules: [],
       network: props.network,
       logRetention: props.logRetention,
-      environment: handlerEnvironment(undefined),
+      environment: functionEnvironment({ environment: {} }, { kafkaAuth: 'iam' }),
     });
     const arns = new KafkaArns(props.cluster.clusterArn);
     admin.addToRolePolicy(

@@ -30,8 +30,16 @@ export type { Codec } from './declarations/codec';
 export type { ValueFilter, Matcher } from './filter';
 export type { MskEvent, MskRecord, MskBatchResponse } from './lambda/msk-event';
 export type { PublishOptions } from './kafka/publish';
-export { InvalidRecordError } from './kafka/publish';
-export { DeclarationError, PermanentRecordError } from './errors';
+export {
+  KafkaLambdaError,
+  DeclarationError,
+  PermanentRecordError,
+  DecodeError,
+  SchemaError,
+  InvalidRecordError,
+  PublishError,
+  DeadLetterWriteError,
+} from './errors';
 export { partitionForKey, murmur2 } from './kafka/partitioner';
 export { DLQ_HEADER, readDeadLetter } from './lambda/dead-letter';
 export type { DeadLetterInfo } from './lambda/dead-letter';

@@ -1,4 +1,5 @@
 import { DeclarationError } from '../errors';
+import { checkEnvironment } from './environment';
 import type { ValueFilter } from '../filter';
 import type { MskBatchResponse, MskEvent } from '../lambda/msk-event';
 import type { PublishOptions } from '../kafka/publish';
@@ -67,11 +68,43 @@ export type FailureMode =
   /** Failed partitions are reported (ReportBatchItemFailures) so the event source mapping retries from there. */
   | 'report-batch-item-failures';
 
+/** How the function runs, on Lambda and in the emulator alike. */
 export interface DeployOptions {
+  /**
+   * Function memory in MB (128-10240); the emulator caps the handler's heap at it.
+   * @default 512
+   */
   memoryMb?: number;
+  /**
+   * Invocation timeout in seconds. Kafka event source mappings accept functions of at most 14 minutes (840 s).
+   * @default 60
+   */
   timeoutSeconds?: number;
+  /**
+   * Reserved concurrency; unset leaves the function in the account's unreserved pool.
+   * @default - none
+   */
   reservedConcurrency?: number;
+  /**
+   * Environment variables the function gets, deployed and emulated; names as Lambda allows (a letter, then
+   * letters, digits and `_`), not one Lambda or the framework reserves.
+   * @default - none
+   */
+  environment?: Readonly<Record<string, string>>;
 }
+
+/** The deploy settings with every default applied. */
+export interface DeploySettings {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency: number | undefined;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export const DEPLOY_DEFAULTS = { memoryMb: 512, timeoutSeconds: 60 } as const;
+
+/** Kafka event source mappings only take functions with a timeout of at most 14 minutes. */
+const MAX_KAFKA_TIMEOUT_SECONDS = 14 * 60;
 
 interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
   /** Names the function and, unless `group` is given, the consumer group. Lowercase, digits and dashes. */
@@ -125,7 +158,7 @@ export interface HandlerSpec {
   };
   readonly deadLetter: false | { readonly topicName: (sourceTopic: string, group: string) => string };
   readonly failureMode: FailureMode;
-  readonly deploy: DeployOptions;
+  readonly deploy: DeploySettings;
 }
 
 export interface HandlerDefinition<
@@ -142,11 +175,33 @@ export type AnyHandlerDefinition = HandlerDefinition<any, any>;
 
 const HANDLER_NAME = /^[a-z][a-z0-9-]{0,47}$/;
 
-function positiveInt(what: string, field: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new DeclarationError(what, `${field} must be an integer from 1 to ${max}, got ${value}`);
+function positiveInt(
+  what: string,
+  field: string,
+  value: number,
+  max = Number.MAX_SAFE_INTEGER,
+  min = 1,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DeclarationError(what, `${field} must be an integer from ${min} to ${max}, got ${value}`);
   }
   return value;
+}
+
+function deploySettings(what: string, deploy: DeployOptions): DeploySettings {
+  const reserved = deploy.reservedConcurrency;
+  return Object.freeze({
+    memoryMb: positiveInt(what, 'deploy.memoryMb', deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb, 10240, 128),
+    timeoutSeconds: positiveInt(
+      what,
+      'deploy.timeoutSeconds',
+      deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
+      MAX_KAFKA_TIMEOUT_SECONDS,
+    ),
+    reservedConcurrency:
+      reserved === undefined ? undefined : positiveInt(what, 'deploy.reservedConcurrency', reserved, 1000),
+    environment: Object.freeze({ ...checkEnvironment(what, deploy.environment ?? {}) }),
+  });
 }
 
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
@@ -223,7 +278,7 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
         ? (false as const)
         : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
     failureMode: options.failureMode ?? 'dead-letter',
-    deploy: { ...options.deploy },
+    deploy: deploySettings(what, options.deploy ?? {}),
     ...(options.handle && { handle: options.handle }),
     ...(options.handleBatch && { handleBatch: options.handleBatch }),
   });

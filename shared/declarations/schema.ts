@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { PermanentRecordError, type RecordLocation } from '../errors';
+import { SchemaError, type RecordLocation } from '../errors';
 
 /** Any Standard Schema (zod, valibot, arktype, ...) whose output is T. */
 export type Schema<T = unknown> = StandardSchemaV1<unknown, T>;
@@ -35,11 +35,7 @@ function outputOf<T>(result: StandardSchemaV1.Result<T>, at: RecordLocation | un
   if (result.issues) {
     // `at` may be a whole raw record: keep only its location.
     const location = at && { topic: at.topic, partition: at.partition, offset: at.offset };
-    throw new PermanentRecordError(
-      'schema',
-      `${what} violates schema: ${formatIssues(result.issues)}`,
-      location,
-    );
+    throw new SchemaError(`${what} violates schema: ${formatIssues(result.issues)}`, location);
   }
   return result.value;
 }

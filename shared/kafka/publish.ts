@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { DeclarationError, errorMessage } from '../errors';
+import { DeclarationError, errorMessage, InvalidRecordError } from '../errors';
 import { formatIssues } from '../declarations/schema';
 import type { Topic } from '../declarations/topic';
 
@@ -20,14 +20,6 @@ export interface OutgoingRecord {
 /** Where records go: a Kafka producer in production, a list in the test kit. Resolves once acknowledged. */
 export interface RecordSink {
   send(records: readonly OutgoingRecord[]): Promise<void>;
-}
-
-/** Thrown before anything is sent when a value does not fit its topic. */
-export class InvalidRecordError extends Error {
-  constructor(topic: string, message: string) {
-    super(`cannot publish to topic ${topic}: ${message}`);
-    this.name = 'InvalidRecordError';
-  }
 }
 
 function toHeaderBytes(headers: PublishOptions['headers']): Record<string, Buffer> {

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import { kafkaConfigFromEnv } from './connection';
-import { errorMessage } from '../errors';
+import { PublishError } from '../errors';
 import { partitionForKey } from './partitioner';
 import type { OutgoingRecord, RecordSink } from './publish';
 
@@ -141,12 +141,8 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
 }
 
 /** A failed send, named by what it carried; whether the broker wrote any of it is unknown. */
-function unacknowledged(records: readonly OutgoingRecord[], error: unknown): Error {
-  const topics = [...new Set(records.map((r) => r.topic))].join(', ');
-  return new Error(
-    `${records.length} record(s) to ${topics} not acknowledged (they may or may not be in the log): ${errorMessage(error)}`,
-    { cause: error },
-  );
+function unacknowledged(records: readonly OutgoingRecord[], error: unknown): PublishError {
+  return new PublishError([...new Set(records.map((r) => r.topic))], records.length, error);
 }
 
 /** How many times records left out of a resolved sendBatch are sent again before the send fails. */

@@ -1,7 +1,19 @@
 import { deadLetterRecord, type Failure } from './dead-letter';
 import { decodeRecord, locationOf } from './decode';
-import { errorMessage, PermanentRecordError, type RecordLocation } from '../errors';
-import type { AnyHandlerDefinition, HandlerContext, KafkaRecord, LambdaHandler, Logger } from '../declarations/handler';
+import {
+  DeadLetterWriteError,
+  describeLocation,
+  errorMessage,
+  PermanentRecordError,
+  type RecordLocation,
+} from '../errors';
+import type {
+  AnyHandlerDefinition,
+  HandlerContext,
+  KafkaRecord,
+  LambdaHandler,
+  Logger,
+} from '../declarations/handler';
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
 import {
@@ -200,10 +212,7 @@ class Invocation {
         await (await this.sink()).send([record]);
       } catch (error) {
         if (!report) {
-          throw new Error(
-            `dead-letter write to ${record.topic} failed for ${describeAt(at)}: ${errorMessage(error)}`,
-            { cause: error },
-          );
+          throw new DeadLetterWriteError(at, record.topic, error);
         }
         return this.markFailed(at, failure);
       }
@@ -212,7 +221,7 @@ class Invocation {
     }
     if (!report) {
       throw new Error(
-        `${describeAt(at)} failed and handler "${this.def.name}" has no dead-letter topic: ${failure.message}`,
+        `${describeLocation(at)} failed and handler "${this.def.name}" has no dead-letter topic: ${failure.message}`,
       );
     }
     this.markFailed(at, failure);
@@ -226,10 +235,8 @@ class Invocation {
   }
 }
 
-const describeAt = (at: RecordLocation): string =>
-  `topic ${at.topic} partition ${at.partition} offset ${at.offset}`;
 const describeFailure = (raw: RawRecord, error: unknown): string =>
-  `${describeAt(locationOf(raw))}: ${errorMessage(error)}`;
+  `${describeLocation(locationOf(raw))}: ${errorMessage(error)}`;
 
 /** The declared topic of that name; a family also covers members added after deployment. */
 function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined {

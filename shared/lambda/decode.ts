@@ -1,4 +1,4 @@
-import { errorMessage, PermanentRecordError, type RecordLocation } from '../errors';
+import { DecodeError, errorMessage, type RecordLocation } from '../errors';
 import type { KafkaRecord } from '../declarations/handler';
 import type { RawRecord } from './msk-event';
 import { validate } from '../declarations/schema';
@@ -12,13 +12,13 @@ export function decodeRecord<T>(
   topic: AnyTopic | undefined,
   raw: RawRecord,
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
-  if (!topic) throw permanent('decode', 'the handler does not declare this topic', raw);
-  if (raw.value === null) throw permanent('decode', 'the value is null (a tombstone)', raw);
+  if (!topic) throw undecodable('the handler does not declare this topic', raw);
+  if (raw.value === null) throw undecodable('the value is null (a tombstone)', raw);
   let decoded: unknown;
   try {
     decoded = topic.codec.decode(raw.value);
   } catch (error) {
-    throw permanent('decode', `value is not valid ${topic.codec.name}: ${errorMessage(error)}`, raw);
+    throw undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, raw);
   }
   const key = raw.key === null ? null : raw.key.toString('utf8');
   const value = validate(topic.schema, decoded, raw) as T | Promise<T>;
@@ -51,5 +51,5 @@ export const locationOf = (raw: RawRecord): RecordLocation => ({
   offset: raw.offset,
 });
 
-const permanent = (kind: 'decode' | 'schema', message: string, raw: RawRecord): PermanentRecordError =>
-  new PermanentRecordError(kind, message, locationOf(raw));
+const undecodable = (message: string, raw: RawRecord): DecodeError =>
+  new DecodeError(message, locationOf(raw));
