@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafkaSink } from '../shared/kafka/sink';
 import { loadModule } from '../shared/declarations/load-module';
-import { cliKafkaConfig } from './brokers';
+import { cliKafkaConfig } from './context';
 import { typedProducer } from '../shared/producer';
 import type { SimulateFn, SimulationOptions } from '../shared/emulator/simulation';
 
@@ -24,7 +24,7 @@ export async function runSimulation(
         producer: typedProducer(sink),
         sendRaw: (topic, key, value) =>
           sink.send([
-            { topic, key: key === null ? null : Buffer.from(key), value: Buffer.from(value), headers: {} },
+            { topic, key: key === null ? null : Buffer.from(key), value: Buffer.from(value), headers: [] },
           ]),
         brokers,
         signal,

@@ -8,7 +8,7 @@ import {
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { filterPattern, type ValueFilter } from '../shared/filter';
+import { filterPattern, type ValueFilter } from '../shared/declarations/filter';
 import type { HandlerSpec, StartingPosition } from '../shared/declarations/handler';
 import type { KafkaClusterRef } from './cluster';
 import type { KafkaFunction } from './handler-function';

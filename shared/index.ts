@@ -27,7 +27,7 @@ export { lambdaHandler, invokeHandler } from './lambda/adapter';
 export type { AdapterOptions } from './lambda/adapter';
 export { jsonCodec } from './declarations/codec';
 export type { Codec } from './declarations/codec';
-export type { ValueFilter, Matcher } from './filter';
+export type { ValueFilter, Matcher } from './declarations/filter';
 export type { MskEvent, MskRecord, MskBatchResponse } from './lambda/msk-event';
 export type { PublishOptions } from './kafka/publish';
 export {

@@ -71,6 +71,7 @@ export function mskEvent(records: readonly TestRecord[]): MskEvent {
       partition,
       offset,
       timestamp: r.timestamp ?? Date.UTC(2026, 0, 1),
+      timestampType: 'CREATE_TIME',
       key: r.key,
       value: r.value,
       headers: Object.entries(r.headers ?? {}).map(([key, value]) => ({
@@ -79,7 +80,11 @@ export function mskEvent(records: readonly TestRecord[]): MskEvent {
       })),
     };
   });
-  return toMskEvent(raws, 'test-broker:9092');
+  return toMskEvent(raws, {
+    eventSourceArn:
+      'arn:aws:kafka:us-east-1:000000000000:cluster/testkit/00000000-0000-0000-0000-000000000000-1',
+    bootstrapServers: 'test-broker:9092',
+  });
 }
 
 export interface CapturedRecord {
@@ -108,7 +113,7 @@ function capture(record: OutgoingRecord): CapturedRecord {
     }
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record.headers)) headers[k] = v.toString('utf8');
+  for (const { key, value } of record.headers) if (value !== null) headers[key] = value.toString('utf8');
   return { topic: record.topic, key: record.key?.toString('utf8') ?? null, value, headers };
 }
 

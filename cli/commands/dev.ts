@@ -1,6 +1,7 @@
 import { createLogger } from '../../shared/lambda/logger';
 import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
-import { resolveBrokers } from '../brokers';
+import { numberFlag, parseCommandArgs, type Command } from '../command';
+import { appDir, resolveBrokers } from '../context';
 import { runSimulation } from '../simulation-runner';
 
 export interface DevFlags {
@@ -18,7 +19,7 @@ function statsLines(emulator: Emulator, previous: Map<string, number>, seconds: 
     const rate = (s.handled - (previous.get(name) ?? 0)) / seconds;
     previous.set(name, s.handled);
     const lag = [...s.lag].map(([topic, n]) => `${topic}=${n}`).join(' ');
-    return `${name.padEnd(24)} ${rate.toFixed(0).padStart(6)} rec/s  handled ${s.handled}  dead-lettered ${s.deadLettered}  errors ${s.invocationErrors}  filtered ${s.filtered}  lag ${s.totalLag()}${lag ? ` (${lag})` : ''}`;
+    return `${name.padEnd(24)} ${rate.toFixed(0).padStart(6)} rec/s  handled ${s.handled}  dead-lettered ${s.deadLettered}  errors ${s.invocationErrors}  timeouts ${s.timeouts}  filtered ${s.filtered}  discarded ${s.discarded}  lag ${s.totalLag()}${lag ? ` (${lag})` : ''}`;
   });
 }
 
@@ -49,6 +50,7 @@ export async function dev(flags: DevFlags): Promise<void> {
   say(
     `emulating ${[...emulator.stats.keys()].join(', ')} on ${brokers.join(',')}${flags.watch ? ' (edit a handler to reload it)' : ''}; Ctrl-C to stop`,
   );
+  say(`on-failure destination: ${emulator.onFailureDir}`);
 
   const abort = new AbortController();
   let simulation: Promise<void> = Promise.resolve();
@@ -87,3 +89,31 @@ export async function dev(flags: DevFlags): Promise<void> {
   statsLines(emulator, previous, flags.statsEverySeconds).forEach(say);
   say('stopped; Kafka keeps running (npm run kafka -- down to stop it)');
 }
+
+export const devCommand: Command = {
+  name: 'dev',
+  help: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
+    Runs every handler against Kafka exactly as its MSK event source mapping would on AWS: topics aligned to
+    their declarations, one consumer group per mapping, MSK events passed to each handler's function in
+    containers of its own, offsets committed as the mapping commits them. Starts local Kafka when KAFKA_BROKERS
+    is not set. Edits reload handlers. --simulate also runs the app's simulate.ts load generator.`,
+  async run(args) {
+    const { values } = parseCommandArgs(args, {
+      app: { type: 'string' },
+      only: { type: 'string' },
+      simulate: { type: 'boolean', default: false },
+      'no-watch': { type: 'boolean', default: false },
+      'stats-every': { type: 'string', default: '5' },
+      duration: { type: 'string' },
+    });
+    const duration = numberFlag('duration', values.duration);
+    await dev({
+      app: appDir(values.app),
+      watch: !values['no-watch'],
+      simulate: values.simulate,
+      statsEverySeconds: numberFlag('stats-every', values['stats-every'])!,
+      ...(values.only && { only: values.only.split(',') }),
+      ...(duration !== undefined && { durationSeconds: duration }),
+    });
+  },
+};

@@ -100,7 +100,22 @@ async function cmdStatus(): Promise<void> {
   if (!current.running) process.exitCode = 3;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/** The launcher's command line; `kafka-lambda kafka ...` and `npm run kafka -- ...` call it. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await run(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`kafka: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+async function run(argv: readonly string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'up':
@@ -150,13 +165,3 @@ async function main(argv: readonly string[]): Promise<void> {
       throw new UsageError(`unknown command "${command}"`);
   }
 }
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`kafka: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-});

@@ -2,8 +2,10 @@
  * Where the launcher keeps things. Everything it writes lives outside the repository, under
  * `${KAFKA_LOCAL_HOME:-$HOME/.cache/kafka-lambda}`: the jar cache survives `down`, the cluster directory does not.
  */
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { localHome } from '../../shared/local-home';
+
+export { localHome };
 
 /** The repository's `launcher/kafka` folder (this file's folder), which holds the pom and the log4j2 config. */
 const LAUNCHER_DIR = __dirname;
@@ -13,12 +15,6 @@ export const repoFiles = {
   log4jConfig: join(LAUNCHER_DIR, 'log4j2.properties'),
   compose: resolve(LAUNCHER_DIR, '..', 'docker-compose.yml'),
 } as const;
-
-/** Root of the launcher's cache and state; `KAFKA_LOCAL_HOME` overrides it (read on every call). */
-export function localHome(): string {
-  const fromEnv = process.env.KAFKA_LOCAL_HOME?.trim();
-  return fromEnv ? resolve(fromEnv) : join(homedir(), '.cache', 'kafka-lambda');
-}
 
 /** The Kafka jars (broker, tools, log4j2 backend) for one Kafka version; kept across `down`. */
 export function jarsDir(kafkaVersion: string): string {

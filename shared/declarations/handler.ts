@@ -1,6 +1,6 @@
 import { DeclarationError } from '../errors';
 import { checkEnvironment } from './environment';
-import type { ValueFilter } from '../filter';
+import { checkFilter, type ValueFilter } from './filter';
 import type { MskBatchResponse, MskEvent } from '../lambda/msk-event';
 import type { PublishOptions } from '../kafka/publish';
 import {
@@ -56,9 +56,19 @@ export type Concurrency =
   | { by: 'key'; maxInFlight?: number };
 
 export interface RetryPolicy {
-  /** Tries in all, the first included. Default 3. */
+  /**
+   * Tries in all, the first included. In `dead-letter` mode the function itself retries a failing record with
+   * backoff, then dead-letters it; in `report-batch-item-failures` mode the event source mapping delivers the
+   * partition again from the failed record (MaximumRetryAttempts = attempts - 1), then sends the batch to the
+   * on-failure destination.
+   * @default 3
+   */
   attempts?: number;
-  /** Exponential backoff with full jitter: a random wait up to min(maxMs, initialMs * multiplier^(n-1)). */
+  /**
+   * Exponential backoff with full jitter between in-function tries: a random wait up to
+   * min(maxMs, initialMs * multiplier^(n-1)).
+   * @default { initialMs: 100, maxMs: 5000, multiplier: 2 }
+   */
   backoff?: { initialMs?: number; maxMs?: number; multiplier?: number };
 }
 
@@ -115,7 +125,12 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
   /** Up to `size` records (default 100), waiting up to `windowSeconds` (whole seconds, 0-300) to fill a batch. */
   batch?: { size?: number; windowSeconds?: number };
   startingPosition?: StartingPosition;
-  /** A Lambda event-filter pattern on the JSON value; records that do not match never reach the handler. */
+  /**
+   * A Lambda event filter on the record's value, pushed down to the event source mapping and applied alike by the
+   * emulator: an object of fields for JSON values, or a list of rules for plain-string values. Records that do not
+   * match are committed without reaching the handler.
+   * @default - every record
+   */
   filter?: ValueFilter;
   concurrency?: Concurrency;
   retry?: RetryPolicy;
@@ -220,6 +235,7 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
     throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
   }
   if (options.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
+  if (options.filter !== undefined) checkFilter(options.name, options.filter);
   if (typeof options.handle !== 'function' && typeof options.handleBatch !== 'function') {
     throw new DeclarationError(what, 'give either handle(record, ctx) or handleBatch(records, ctx)');
   }

@@ -1,69 +1,87 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { FSWatcher } from 'node:fs';
-import { retainDefaultSink } from '../lambda/adapter';
-import { loadApp, type AppManifest, type HandlerModule } from '../declarations/app';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { loadApp, type AppManifest } from '../declarations/app';
+import { eventSourcesOf, type Logger } from '../declarations/handler';
 import { errorMessage } from '../errors';
-import { eventSourcesOf, type LambdaHandler, type Logger } from '../declarations/handler';
-import type { MskEvent } from '../lambda/msk-event';
-import { loadModule } from '../declarations/load-module';
-import { observeInvocation } from '../lambda/invocation-report';
-import { alignTopics, type TopicPlan } from './align-topics';
-import { forgetModules, watchForEdits } from './hot-reload';
-import { Poller } from './poller';
 import { retriable } from '../kafka/retriable';
+import { localHome } from '../local-home';
+import { alignTopics, type TopicPlan } from './align-topics';
+import type { EventSource } from './event-payload';
+import { EventSourcePoller } from './event-source';
+import { watchForEdits } from './hot-reload';
+import { localFunctionFor } from './local-function';
+import { localClusterArn, localFunctionArn } from './local-arns';
+import { OnFailureDirectory } from './on-failure';
 import { HandlerStats } from './stats';
 
 export interface EmulatorOptions {
   /** The application folder (topics.ts and handlers/). */
   appDir: string;
   brokers: string[];
-  /** Run only these handlers (by name); default all. */
+  /**
+   * Run only these handlers (by name).
+   * @default - every handler
+   */
   only?: string[];
   log: Logger;
-  /** Reload handler modules when files under appDir change. */
+  /**
+   * Reload handler code when files under appDir change.
+   * @default false
+   */
   watch?: boolean;
-  /** Where lines meant for the person running it go (reloads); default: nowhere. */
+  /**
+   * Where lines meant for the person running it go (reloads).
+   * @default - nowhere
+   */
   say?: (line: string) => void;
+  /**
+   * Where the functions' stdout and stderr go.
+   * @default - this process's stdout and stderr
+   */
+  output?: (chunk: string, stream: 'stdout' | 'stderr', handler: string) => void;
+  /**
+   * The local on-failure destination: a folder per handler, a JSON file per batch given up on.
+   * @default `<local home>/on-failure` (KAFKA_LOCAL_HOME, else ~/.cache/kafka-lambda)
+   */
+  onFailureDir?: string;
+  /**
+   * The region in the local ARNs and AWS_REGION of the functions.
+   * @default AWS_REGION, else us-east-1
+   */
+  region?: string;
 }
 
 export interface Emulator {
   manifest: AppManifest;
   plans: TopicPlan[];
   stats: Map<string, HandlerStats>;
+  /** The ARN the events carry as eventSourceArn: the local cluster's, in MSK's format. */
+  clusterArn: string;
+  onFailureDir: string;
   /** Refreshes consumer lag per handler and topic. */
   refreshLag(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function loadLambda(module: HandlerModule): LambdaHandler {
-  const exports = loadModule<{ handler?: LambdaHandler }>(module.entry);
-  if (typeof exports.handler !== 'function')
-    throw new Error(`${module.entry} no longer exports a handler function`);
-  return exports.handler;
-}
-
-async function lagOf(admin: Admin, group: string, topics: string[]): Promise<Map<string, number>> {
-  const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics }));
-  const lag = new Map<string, number>();
-  for (const t of committed) {
-    const ends = await admin.fetchTopicOffsets(t.topic);
-    let sum = 0;
-    for (const end of ends) {
-      const c = t.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-      sum += Number(end.high) - (c === '-1' ? Number(end.low) : Number(c));
-    }
-    lag.set(t.topic, sum);
+async function lagOf(admin: Admin, group: string, topic: string): Promise<number> {
+  const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+  const ends = await admin.fetchTopicOffsets(topic);
+  let sum = 0;
+  for (const end of ends) {
+    const c = committed[0]?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+    sum += Number(end.high) - (c === '-1' ? Number(end.low) : Number(c));
   }
-  return lag;
+  return sum;
 }
 
 /**
  * Runs every handler of an application against a Kafka cluster as its event source mappings would on AWS:
- * topics aligned to their declarations, one consumer group per handler, the module's exported `handler`
- * invoked with MSK events, offsets committed after success.
+ * topics aligned to their declarations, one consumer group per mapping, each handler's function in containers of
+ * its own (worker threads with the function's environment, memory and timeout), invoked with the event as JSON text,
+ * offsets committed as the mapping commits them.
  */
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
-  process.env.KAFKA_BROKERS ??= o.brokers.join(',');
   const manifest = loadApp(o.appDir);
   const modules = manifest.handlers.filter((h) => !o.only || o.only.includes(h.definition.name));
   const unknown = (o.only ?? []).filter((name) => !manifest.handlers.some((h) => h.definition.name === name));
@@ -71,6 +89,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     throw new Error(
       `no handler named ${unknown.join(', ')}; declared: ${manifest.handlers.map((h) => h.definition.name).join(', ')}`,
     );
+  const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const onFailureDir = o.onFailureDir ?? join(localHome(), 'on-failure');
 
   const kafka = new Kafka({
     clientId: 'kafka-lambda-emulator',
@@ -80,69 +100,92 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const admin = kafka.admin();
   await admin.connect();
   const plans = await alignTopics(admin, manifest.topics);
+  const clusterArn = localClusterArn(region, (await admin.describeCluster()).clusterId);
+  const event: EventSource = {
+    eventSource: 'aws:kafka',
+    eventSourceArn: clusterArn,
+    bootstrapServers: o.brokers.join(','),
+  };
 
   const stats = new Map(modules.map((m) => [m.definition.name, new HandlerStats()]));
-  const lambdas = new Map<string, LambdaHandler>();
+  const functions = new Map(
+    modules.map((m) => [
+      m.definition.name,
+      localFunctionFor(m, { brokers: o.brokers, region, ...(o.output && { output: o.output }) }),
+    ]),
+  );
+  // One container per function ahead of traffic: the first batch does not wait for a cold start, and a module
+  // that does not load says so now.
+  const warming = [...functions.values()].map(async (fn) => {
+    const error = await fn.warm();
+    if (error)
+      o.log.error('the handler module does not load', {
+        handler: fn.name,
+        error: `${error.errorType}: ${error.errorMessage}`,
+      });
+  });
+  const onFailure = new OnFailureDirectory(onFailureDir);
   const pollers = modules.flatMap((module) =>
     eventSourcesOf(module.definition).map(
       (source) =>
-        new Poller({
+        new EventSourcePoller({
           kafka,
           admin,
           spec: module.definition,
           source,
-          bootstrapServers: o.brokers.join(','),
+          fn: functions.get(module.definition.name)!,
+          functionArn: localFunctionArn(region, module.definition.name),
+          event,
+          onFailure,
           log: o.log,
           stats: stats.get(module.definition.name)!,
-          invoke: (event: MskEvent) => {
-            let lambda = lambdas.get(module.entry);
-            if (!lambda) lambdas.set(module.entry, (lambda = loadLambda(module)));
-            const stat = stats.get(module.definition.name)!;
-            observeInvocation(event, (report) => stat.record(report));
-            return lambda(event);
-          },
         }),
     ),
   );
-  await Promise.all(pollers.map((p) => p.start()));
+  await Promise.all([...pollers.map((p) => p.start()), ...warming]);
 
   let watcher: FSWatcher | undefined;
   if (o.watch) {
     watcher = watchForEdits(o.appDir, (file) => {
-      forgetModules(o.appDir);
-      lambdas.clear();
-      try {
-        modules.forEach((m) => lambdas.set(m.entry, loadLambda(m)));
-        o.say?.(`reloaded handlers (${file} changed)`);
-      } catch (error) {
-        lambdas.clear();
-        o.log.error('reload failed; invocations retry until the file loads', {
-          changed: file,
-          error: errorMessage(error),
-        });
-      }
+      void Promise.all(
+        [...functions.values()].map(async (fn) => {
+          fn.reload();
+          const error = await fn.warm();
+          if (error)
+            o.log.error('reload failed; invocations retry until the module loads', {
+              handler: fn.name,
+              changed: file,
+              error: `${error.errorType}: ${error.errorMessage}`,
+            });
+          return error === undefined;
+        }),
+      ).then((loaded) => {
+        if (loaded.every(Boolean)) o.say?.(`reloaded handlers (${file} changed)`);
+      });
     });
   }
 
-  const releaseSink = retainDefaultSink();
   return {
     manifest,
     plans,
     stats,
+    clusterArn,
+    onFailureDir,
     async refreshLag() {
       for (const m of modules) {
         const lag = new Map<string, number>();
-        for (const { topic, group } of eventSourcesOf(m.definition)) {
-          for (const [name, n] of await lagOf(admin, group, [topic.name])) lag.set(name, n);
-        }
+        for (const { topic, group } of eventSourcesOf(m.definition))
+          lag.set(topic.name, await lagOf(admin, group, topic.name));
         stats.get(m.definition.name)!.lag = lag;
       }
     },
     async stop() {
       watcher?.close();
       await Promise.all(pollers.map((p) => p.stop()));
-      await releaseSink();
-      await admin.disconnect();
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+      await admin
+        .disconnect()
+        .catch((error: unknown) => o.log.warn('admin disconnect failed', { error: errorMessage(error) }));
     },
   };
 }

@@ -1,20 +1,74 @@
-import type { InvocationReport } from '../lambda/invocation-report';
+import type { InvocationSummary } from './container-protocol';
 
-/** Running totals for one handler, fed by invocation reports and the poller. */
+/** A failure worth showing a person: a dead-lettered or reported record, a failed invocation, a discarded batch. */
+export interface RecentFailure {
+  at: Date;
+  kind: 'dead-letter' | 'reported' | 'invocation' | 'timeout' | 'discarded';
+  topic?: string;
+  partition?: number;
+  offset?: number;
+  reason: string;
+}
+
+const RECENT = 50;
+
+/** Running totals for one handler, fed by its invocations and its event sources. */
 export class HandlerStats {
   handled = 0;
   deadLettered = 0;
+  /** Records a report-batch-item-failures response left for redelivery. */
   reportedFailures = 0;
+  /** Handler calls repeated in the function after a failure. */
+  retries = 0;
+  /** Invocations that failed whole (threw, timed out, crashed, or answered what the mapping cannot use). */
   invocationErrors = 0;
+  timeouts = 0;
   filtered = 0;
+  /** Records given up on and written to the on-failure destination. */
+  discarded = 0;
   invocations = 0;
   lag = new Map<string, number>();
+  /** The latest failures, newest last. */
+  readonly recent: RecentFailure[] = [];
 
-  record(report: InvocationReport): void {
+  /** What one invocation did; `error` when it failed whole. */
+  recordInvocation(
+    summary: InvocationSummary | undefined,
+    error?: { reason: string; timedOut: boolean },
+  ): void {
     this.invocations++;
-    this.handled += report.handled.length;
-    this.deadLettered += report.deadLettered.length;
-    this.reportedFailures += report.failed.length;
+    if (summary) {
+      this.handled += summary.handled;
+      this.retries += summary.retries;
+      this.deadLettered += summary.deadLettered.length;
+      this.reportedFailures += summary.failed.length;
+      for (const d of summary.deadLettered)
+        this.remember({
+          kind: 'dead-letter',
+          topic: d.topic,
+          partition: d.partition,
+          offset: d.offset,
+          reason: `${d.kind}: ${d.message}`,
+        });
+      for (const f of summary.failed)
+        this.remember({
+          kind: 'reported',
+          topic: f.topic,
+          partition: f.partition,
+          offset: f.offset,
+          reason: f.message,
+        });
+    }
+    if (error) {
+      this.invocationErrors++;
+      if (error.timedOut) this.timeouts++;
+      this.remember({ kind: error.timedOut ? 'timeout' : 'invocation', reason: error.reason });
+    }
+  }
+
+  remember(failure: Omit<RecentFailure, 'at'>): void {
+    this.recent.push({ at: new Date(), ...failure });
+    if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
   }
 
   totalLag(): number {

@@ -15,11 +15,16 @@ export interface ConnectionEnv {
   AWS_LAMBDA_FUNCTION_NAME?: string;
 }
 
-export function brokersFrom(env: ConnectionEnv, fallback?: string): string[] {
-  const list = (env.KAFKA_BROKERS ?? fallback ?? '')
+/** A comma-separated broker list as its entries; empty when unset. */
+export function brokerList(value: string | undefined): string[] {
+  return (value ?? '')
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
+}
+
+export function brokersFrom(env: ConnectionEnv, fallback?: string): string[] {
+  const list = brokerList(env.KAFKA_BROKERS ?? fallback);
   if (list.length === 0) {
     throw new Error(
       'no Kafka brokers: set KAFKA_BROKERS (e.g. 127.0.0.1:9092), or run inside an MSK-triggered Lambda',

@@ -2,10 +2,15 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { DeclarationError, errorMessage, InvalidRecordError } from '../errors';
 import { formatIssues } from '../declarations/schema';
 import type { Topic } from '../declarations/topic';
+import type { Header } from './ordered-headers';
 
 export interface PublishOptions {
   /** Overrides the key the topic derives from the value (e.g. to re-key a record). */
   key?: string | null;
+  /**
+   * Headers to send with the record.
+   * @default - none
+   */
   headers?: Record<string, string | Buffer>;
 }
 
@@ -14,7 +19,8 @@ export interface OutgoingRecord {
   topic: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, Buffer>;
+  /** In the order they are written; a name may repeat. */
+  headers: Header[];
 }
 
 /** Where records go: a Kafka producer in production, a list in the test kit. Resolves once acknowledged. */
@@ -22,11 +28,14 @@ export interface RecordSink {
   send(records: readonly OutgoingRecord[]): Promise<void>;
 }
 
-function toHeaderBytes(headers: PublishOptions['headers']): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(headers ?? {}))
-    out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-  return out;
+const NO_HEADERS: readonly Header[] = Object.freeze([]);
+
+function toHeaderBytes(headers: PublishOptions['headers']): Header[] {
+  if (headers === undefined) return NO_HEADERS as Header[];
+  return Object.entries(headers).map(([key, v]) => ({
+    key,
+    value: typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
+  }));
 }
 
 /**

@@ -1,4 +1,13 @@
-import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type IHeaders,
+  type KafkaConfig,
+  type Message,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
+import type { Header } from './ordered-headers';
 import { kafkaConfigFromEnv } from './connection';
 import { PublishError } from '../errors';
 import { partitionForKey } from './partitioner';
@@ -182,9 +191,23 @@ function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages:
     let list = grouped.get(r.topic);
     if (!list) grouped.set(r.topic, (list = []));
     // The placement slot exists from the start, so the partitioner's write does not reshape the object.
-    list.push({ key: r.key, value: r.value, headers: r.headers, [PLACED]: undefined });
+    list.push({ key: r.key, value: r.value, headers: kafkajsHeaders(r.headers), [PLACED]: undefined });
   }
   return [...grouped].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * kafkajs takes headers as an object: a repeated name becomes a list (kept in order), but different names are
+ * written in the object's key order, so `a, b, a` goes out as `a, a, b`. A null value is written as null.
+ */
+function kafkajsHeaders(headers: readonly Header[]): IHeaders | undefined {
+  if (headers.length === 0) return undefined;
+  const out: Record<string, (Buffer | null)[]> = {};
+  for (const { key, value } of headers) (out[key] ??= []).push(value);
+  // kafkajs's encoder writes null (a -1 length) for a null value; its typings do not admit null.
+  return Object.fromEntries(
+    Object.entries(out).map(([key, values]) => [key, values.length === 1 ? values[0] : values]),
+  ) as IHeaders;
 }
 
 export function createKafkaSinkFromEnv(fallbackBrokers?: string): KafkaSink {

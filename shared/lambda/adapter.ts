@@ -17,7 +17,7 @@ import type {
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
 import {
-  rawOf,
+  fromMskRecord,
   partitionKey,
   type MskBatchResponse,
   type MskEvent,
@@ -50,6 +50,11 @@ const decodedFailed = (error: unknown): Decoded => {
 class Invocation {
   readonly report: InvocationReport;
   private readonly failedAt = new Map<string, number>();
+  /**
+   * Tries of a failing handler call in this invocation: `retry.attempts` in dead-letter mode; one in
+   * report-batch-item-failures mode, where the event source mapping makes the retries (MaximumRetryAttempts).
+   */
+  private readonly retryPolicy: AnyHandlerDefinition['retry'];
   private sinkPromise?: Promise<RecordSink>;
 
   constructor(
@@ -58,11 +63,14 @@ class Invocation {
     private readonly options: Required<AdapterOptions>,
     private readonly topicFor: (name: string) => AnyTopic | undefined,
   ) {
+    this.retryPolicy =
+      def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
     this.report = {
       handler: def.name,
       group: def.group,
       records: 0,
       handled: [],
+      retries: 0,
       deadLettered: [],
       failed: [],
       durationMs: 0,
@@ -89,7 +97,7 @@ class Invocation {
     const started = Date.now();
     const partitions = Object.values(this.event.records ?? {});
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    if (this.def.handleBatch) await this.runBatch(partitions.flat().map(rawOf));
+    if (this.def.handleBatch) await this.runBatch(partitions.flat().map(fromMskRecord));
     else await this.runRecords(partitions);
     this.report.durationMs = Date.now() - started;
     return {
@@ -117,7 +125,7 @@ class Invocation {
         ? partitions
         : partitions.flatMap((list) => laneBy(list, (record) => record.key ?? ''));
     const limit = concurrency.mode === 'partition' ? lanes.length : concurrency.maxInFlight;
-    return runLanes(lanes, limit, (record) => this.runOne(rawOf(record)));
+    return runLanes(lanes, limit, (record) => this.runOne(fromMskRecord(record)));
   }
 
   /**
@@ -150,7 +158,8 @@ class Invocation {
 
   /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
   private async retry(raw: RawRecord, attempt: () => void | Promise<void>, error: unknown): Promise<void> {
-    const result = await withRetry(this.def.retry, attempt, this.options.wait, { error });
+    const result = await withRetry(this.retryPolicy, attempt, this.options.wait, { error });
+    this.report.retries += result.attempts - 1;
     if (result.ok) this.handled(raw);
     else
       await this.fail(raw, {
@@ -179,10 +188,11 @@ class Invocation {
     if (valid.length === 0) return;
     const records = valid.map((v) => v.record);
     const attempt = await withRetry(
-      this.def.retry,
+      this.retryPolicy,
       () => this.def.handleBatch!(records, this.ctx),
       this.options.wait,
     );
+    this.report.retries += attempt.attempts - 1;
     if (attempt.ok) {
       for (const v of valid) this.handled(v.raw);
       return;
@@ -252,35 +262,28 @@ function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined
 
 type ClosableSink = RecordSink & { disconnect(): Promise<void> };
 
-// One per process (a Lambda container, an emulator), kept on globalThis so reloaded handler modules share it.
-const SINK = Symbol.for('kafka-lambda.default-sink');
-const sinkSlot = globalThis as { [SINK]?: { sink?: Promise<ClosableSink>; users: number } };
-const sinkState = (): { sink?: Promise<ClosableSink>; users: number } => (sinkSlot[SINK] ??= { users: 0 });
+/**
+ * One Kafka producer per Lambda container (module state), created on first use only: a handler that never
+ * publishes never connects. The emulator runs each container in its own worker, so this is per container there too.
+ */
+let defaultSinkPromise: Promise<ClosableSink> | undefined;
 
-/** One Kafka producer per Lambda container, created on first use only: a handler that never publishes never connects. */
 function defaultSink(event: MskEvent): Promise<RecordSink> {
-  const state = sinkState();
-  return (state.sink ??= import('../kafka/sink').then(({ createKafkaSinkFromEnv }) =>
-    createKafkaSinkFromEnv(event.bootstrapServers),
-  ));
+  if (!defaultSinkPromise) {
+    // Loaded on first use: a handler that never writes never loads kafkajs. `require`, not `import()`: the same in
+    // every CommonJS loader the function runs under (Lambda's bundle, the emulator's containers, Jest).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createKafkaSinkFromEnv } = require('../kafka/sink') as typeof import('../kafka/sink');
+    defaultSinkPromise = Promise.resolve(createKafkaSinkFromEnv(event.bootstrapServers));
+  }
+  return defaultSinkPromise;
 }
 
-/**
- * Registers a user of the shared producer (an emulator); the returned function releases it, and the last release
- * disconnects the producer once its queued sends are done, so one emulator stopping never cuts off another.
- */
-export function retainDefaultSink(): () => Promise<void> {
-  const state = sinkState();
-  state.users++;
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    if (--state.users > 0) return;
-    const pending = state.sink;
-    state.sink = undefined;
-    if (pending) await (await pending).disconnect();
-  };
+/** Disconnects the container's producer once its queued sends are done (the emulator does so before retiring a container). */
+export async function closeDefaultSink(): Promise<void> {
+  const pending = defaultSinkPromise;
+  defaultSinkPromise = undefined;
+  if (pending) await (await pending).disconnect();
 }
 
 /** Runs one event through the handler and says what happened to every record. Throws only when the batch must be retried whole. */

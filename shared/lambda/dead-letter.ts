@@ -1,5 +1,6 @@
 import type { HandlerSpec } from '../declarations/handler';
 import type { RawRecord } from './msk-event';
+import type { Header } from '../kafka/ordered-headers';
 import type { OutgoingRecord } from '../kafka/publish';
 import { defineTopic, type AnyTopic, type Topic } from '../declarations/topic';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
@@ -33,10 +34,9 @@ export function deadLetterRecord(
   now = new Date(),
 ): OutgoingRecord {
   if (spec.deadLetter === false) throw new Error(`handler "${spec.name}" has no dead-letter topic`);
-  const headers: Record<string, Buffer> = {};
-  for (const { key, value } of raw.headers) headers[key] = value;
+  const headers: Header[] = [...raw.headers];
   const add = (name: string, value: string | number): void => {
-    headers[name] = Buffer.from(String(value), 'utf8');
+    headers.push({ key: name, value: Buffer.from(String(value), 'utf8') });
   };
   add(DLQ_HEADER.topic, raw.topic);
   add(DLQ_HEADER.partition, raw.partition);
@@ -62,11 +62,15 @@ export interface DeadLetterInfo {
 }
 
 export function readDeadLetter(
-  headers: Readonly<Record<string, Buffer | string | undefined>>,
+  headers: readonly Header[] | Readonly<Record<string, Buffer | string | undefined>>,
 ): DeadLetterInfo {
+  const byName: Record<string, Buffer | string | null | undefined> = {};
+  if (Array.isArray(headers)) for (const h of headers as readonly Header[]) byName[h.key] = h.value;
+  else Object.assign(byName, headers);
   const get = (name: string): string => {
-    const value = headers[name];
-    if (value === undefined) throw new Error(`not a dead-letter record: header ${name} is missing`);
+    const value = byName[name];
+    if (value === undefined || value === null)
+      throw new Error(`not a dead-letter record: header ${name} is missing`);
     return value.toString();
   };
   return {

@@ -32,13 +32,13 @@ const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 function toRecord<T>(raw: RawRecord, key: string | null, value: T): KafkaRecord<T> {
   const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
-  for (const h of raw.headers) headers[h.key] = h.value.toString('utf8');
+  for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
   return {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
     timestamp: new Date(raw.timestamp),
-    timestampType: raw.timestampType ?? 'CREATE_TIME',
+    timestampType: raw.timestampType,
     key,
     value,
     headers,

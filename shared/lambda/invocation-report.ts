@@ -7,6 +7,8 @@ export interface InvocationReport {
   group: string;
   records: number;
   handled: RecordLocation[];
+  /** Handler calls repeated after a failure (in-function retries). */
+  retries: number;
   deadLettered: (RecordLocation & Failure & { deadLetterTopic: string })[];
   /** ReportBatchItemFailures mode: records left for the event source to deliver again. */
   failed: (RecordLocation & Failure)[];
@@ -15,11 +17,14 @@ export interface InvocationReport {
 
 type Listener = (report: InvocationReport) => void;
 
-// Kept on globalThis so a handler module reloaded (or loaded twice) still reports to the emulator. Keyed by the
-// event object rather than an AsyncLocalStorage: async context tracking taxes every promise in the process.
-const KEY = Symbol.for('kafka-lambda.invocation-observers');
-const slot = globalThis as { [KEY]?: WeakMap<object, Listener> };
-const listeners = (slot[KEY] ??= new WeakMap<object, Listener>());
+/**
+ * The emulator's window on an invocation: the function's answer to the event source is only the batch response,
+ * but the emulator's figures need what happened to each record. The adapter reports here; the emulator's
+ * container (shared/emulator/container.ts, in the same worker as the handler module) listens. Plain module state:
+ * each container is a worker with its own modules, and on Lambda nobody listens. Keyed by the event object rather
+ * than an AsyncLocalStorage, which would tax every promise in the process.
+ */
+const listeners = new WeakMap<object, Listener>();
 
 /** Has the invocation of `event` report to `listener` (and to no other caller's listener). */
 export function observeInvocation(event: object, listener: Listener): void {

@@ -1,10 +1,18 @@
 /**
- * The event an MSK (or self-managed Kafka) event source mapping sends to Lambda, and the conversions
- * between it and raw Kafka records. The local emulator and the test kit build events here, so the
- * adapter sees the same bytes locally as on AWS.
+ * The event an MSK (or self-managed Kafka) event source mapping sends to Lambda, and the conversions between it
+ * and raw Kafka records. The emulator builds its events from the same rules (shared/emulator/event-payload.ts),
+ * and the test kit builds them here, so the adapter sees the same JSON locally as on AWS.
+ * Facts behind each rule: https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html and README.md, "How the
+ * emulator matches the event source mapping".
  */
+import type { RawRecord } from '../kafka/records';
 
-/** One header as Lambda sends it: `{ [name]: byte values }`. */
+export type { RawRecord } from '../kafka/records';
+
+/**
+ * One header as Lambda sends it: `{ [name]: byte values }`. A header whose value is null arrives as `{}`: the
+ * mapping drops the name with the value.
+ */
 export type MskHeader = Record<string, number[]>;
 
 export interface MskRecord {
@@ -22,7 +30,9 @@ export interface MskRecord {
 
 export interface MskEvent {
   eventSource: 'aws:kafka' | 'SelfManagedKafka';
+  /** The cluster's ARN; absent for self-managed Kafka. */
   eventSourceArn?: string;
+  /** Comma-separated bootstrap servers. */
   bootstrapServers?: string;
   /** Records grouped by `"<topic>-<partition>"`, each list in offset order. */
   records: Record<string, MskRecord[]>;
@@ -33,49 +43,37 @@ export interface MskBatchResponse {
   batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[];
 }
 
-/** A Kafka record as bytes, the form the emulator reads from the broker and dead-letters write back. */
-export interface RawRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  timestampType?: MskRecord['timestampType'];
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: { key: string; value: Buffer }[];
-}
-
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-/** Headers as the event source sends them: one `{ name: bytes }` object per header. */
-function mskHeadersOf(raw: RawRecord): MskHeader[] {
-  return raw.headers.map(({ key, value }) => ({ [key]: [...value] }));
+/** Headers as the event source sends them: one object per header, in record order, `{}` for a null value. */
+export function mskHeadersOf(headers: RawRecord['headers']): MskHeader[] {
+  return headers.map(({ key, value }) => (value === null ? {} : { [key]: [...value] }));
 }
 
 export function toMskRecord(raw: RawRecord): MskRecord {
-  const record: MskRecord = {
+  // Keys in the order of AWS's example event; key and value absent, not null, when null.
+  return {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
     timestamp: raw.timestamp,
-    timestampType: raw.timestampType ?? 'CREATE_TIME',
-    headers: mskHeadersOf(raw),
+    timestampType: raw.timestampType,
+    ...(raw.key !== null && { key: raw.key.toString('base64') }),
+    ...(raw.value !== null && { value: raw.value.toString('base64') }),
+    headers: mskHeadersOf(raw.headers),
   };
-  // Absent, not null, for a null key or value: as the event source sends them.
-  if (raw.key !== null) record.key = raw.key.toString('base64');
-  if (raw.value !== null) record.value = raw.value.toString('base64');
-  return record;
 }
 
+/** The raw record behind an event record (base64 decoded); tolerates `null` where the event omits a field. */
 export function fromMskRecord(record: MskRecord): RawRecord {
   return {
     topic: record.topic,
     partition: record.partition,
     offset: Number(record.offset),
     timestamp: Number(record.timestamp),
-    timestampType: record.timestampType,
+    timestampType: record.timestampType === 'LOG_APPEND_TIME' ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
     key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
     value: record.value === undefined || record.value === null ? null : Buffer.from(record.value, 'base64'),
     headers: record.headers?.length ? headersOf(record.headers) : [],
@@ -92,60 +90,15 @@ function headersOf(headers: readonly MskHeader[]): RawRecord['headers'] {
 /** Groups raw records into an event, keeping each partition's records in offset order. */
 export function toMskEvent(
   records: readonly RawRecord[],
-  bootstrapServers?: string,
-  toRecord: (raw: RawRecord) => MskRecord = toMskRecord,
+  source: Pick<MskEvent, 'eventSourceArn' | 'bootstrapServers'> = {},
 ): MskEvent {
   const grouped: Record<string, MskRecord[]> = {};
-  for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toRecord(raw));
+  for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toMskRecord(raw));
   for (const list of Object.values(grouped)) list.sort((a, b) => a.offset - b.offset);
-  return { eventSource: 'aws:kafka', ...(bootstrapServers && { bootstrapServers }), records: grouped };
-}
-
-// Kept under a global symbol so a handler module loaded apart from the emulator (hot reload) still finds it.
-const RAW = Symbol.for('kafka-lambda.raw-record');
-
-/**
- * An event record as the event source sends it, over the raw record it came from: key, value and headers are
- * encoded (base64, byte arrays) only when read, and `JSON.stringify` gives exactly the plain record. The emulator
- * builds these, and the adapter takes the raw record back without a base64 round trip. (Spreading one, or
- * `Object.keys`, shows only the eager fields: read the fields by name, as the documented event is read.)
- */
-class EncodedOnRead implements MskRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp: number;
-  readonly timestampType: MskRecord['timestampType'];
-  readonly [RAW]: RawRecord;
-
-  constructor(raw: RawRecord) {
-    this.topic = raw.topic;
-    this.partition = raw.partition;
-    this.offset = raw.offset;
-    this.timestamp = raw.timestamp;
-    this.timestampType = raw.timestampType ?? 'CREATE_TIME';
-    this[RAW] = raw;
-  }
-  get key(): string | undefined {
-    return this[RAW].key?.toString('base64');
-  }
-  get value(): string | undefined {
-    return this[RAW].value?.toString('base64');
-  }
-  get headers(): MskHeader[] {
-    return mskHeadersOf(this[RAW]);
-  }
-  toJSON(): MskRecord {
-    return toMskRecord(this[RAW]);
-  }
-}
-
-/** The event the local emulator hands a handler: the same shape, encoded on read (see EncodedOnRead). */
-export function emulatedMskEvent(records: readonly RawRecord[], bootstrapServers?: string): MskEvent {
-  return toMskEvent(records, bootstrapServers, (raw) => new EncodedOnRead(raw));
-}
-
-/** The raw record behind an event record: taken back from an emulated one, decoded from base64 otherwise. */
-export function rawOf(record: MskRecord): RawRecord {
-  return (record as Partial<EncodedOnRead>)[RAW] ?? fromMskRecord(record);
+  return {
+    eventSource: 'aws:kafka',
+    ...(source.eventSourceArn !== undefined && { eventSourceArn: source.eventSourceArn }),
+    ...(source.bootstrapServers !== undefined && { bootstrapServers: source.bootstrapServers }),
+    records: grouped,
+  };
 }

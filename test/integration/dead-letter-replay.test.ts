@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { kafkaFor, listDeadLetters, replayDeadLetters } from '../../cli/commands/dead-letters';
+import { listDeadLetters, replayDeadLetters } from '../../shared/emulator/dead-letters';
 import { loadApp } from '../../shared/declarations/app';
 import { startEmulator } from '../../shared/emulator/emulator';
 import { loadModule } from '../../shared/declarations/load-module';
 import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
-import { collect, createFixtureTopics, FIXTURE_APP } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 const brokers = testBrokers();
-const kafka = kafkaFor(brokers);
+const kafka = kafkaClient(brokers);
 
 describe('dead letters: list and replay', () => {
   afterEach(() => {
@@ -63,7 +63,7 @@ describe('dead letters: list and replay', () => {
       const endBefore = await sourceEnd();
       process.env.FIXTURE_FIXED = '1'; // the fix
       const lines: string[] = [];
-      const first = await replayDeadLetters(kafka, echo, {}, (l) => lines.push(l));
+      const first = await replayDeadLetters({ kafka, brokers, module: echo, say: (l) => lines.push(l) });
       expect(first).toEqual({ replayed: 1, skipped: 0 });
       await handled.until((items) => items.some((h) => h.key === 'bad'), 30_000, 'the replayed record');
       const replayed = handled.items.filter((h) => h.key === 'bad');
@@ -73,7 +73,7 @@ describe('dead letters: list and replay', () => {
       ]);
 
       expect(await sourceEnd()).toBe(endBefore); // nothing was written back to the source topic
-      const second = await replayDeadLetters(kafka, echo, {}, () => {});
+      const second = await replayDeadLetters({ kafka, brokers, module: echo });
       expect(second).toEqual({ replayed: 0, skipped: 1 });
     } finally {
       if (!stopped) await emulator.stop();

@@ -8,7 +8,13 @@ import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import { loadModule } from '../../shared/declarations/load-module';
 import type { Handled } from '../fixtures/app/topics';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import {
+  collect,
+  createFixtureTopics,
+  FIXTURE_APP,
+  kafkaClient,
+  waitForStableGroup,
+} from '../support/emulation';
 import { testBrokers } from '../support/brokers';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
@@ -160,6 +166,9 @@ describe('the local emulator', () => {
       const second = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['echo'] });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
       try {
+        // Each topic of the family is its own mapping and group; produce once every one has split its partitions.
+        for (const topic of fx.input.topics)
+          await waitForStableGroup(kafka, `${process.env.FIXTURE_PREFIX}-echo.${topic.name}`, 2);
         await produceInputs(fx);
         await handled.until((items) => items.length >= KEYS * SEQS, 90_000, 'all records');
       } finally {

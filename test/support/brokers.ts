@@ -1,12 +1,10 @@
 /** Helpers for tests that talk to the real Kafka cluster started (or found) by the Jest global setup. */
 import { randomBytes } from 'node:crypto';
+import { brokerList } from '../../shared/kafka/connection';
 
 /** Bootstrap servers for integration tests, from KAFKA_BROKERS (set by test/support/global-setup.ts). */
 export function testBrokers(): string[] {
-  const brokers = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter(Boolean);
+  const brokers = brokerList(process.env.KAFKA_BROKERS);
   if (brokers.length === 0) {
     throw new Error(
       'KAFKA_BROKERS is not set: run integration tests through Jest (`npx jest --selectProjects integration`, ' +

@@ -70,6 +70,32 @@ export async function collect<T>(
   };
 }
 
+/**
+ * Waits until a consumer group has settled with `members` members, each assigned partitions: records produced
+ * after this see no rebalance (a rebalance in flight may deliver a record twice, as on AWS).
+ */
+export async function waitForStableGroup(kafka: Kafka, groupId: string, members: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (
+        group?.state === 'Stable' &&
+        group.members.length === members &&
+        group.members.every((m) => m.memberAssignment.length > 0)
+      )
+        return;
+      if (Date.now() > until)
+        throw new Error(`group ${groupId} did not settle with ${members} members: ${JSON.stringify(group)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export type EmulatorProcess = ChildProcess & { output: () => string };
 
 /** Starts the command line's `dev` emulator as its own process, as a user would. */

@@ -224,7 +224,10 @@ export function expectDurable(shapes: TopicShape[]): void {
 }
 
 /** A Logger for an in-process emulator that keeps what it warned about (printed and counted by the scenario). */
-export function keepingLogger(): { log: import('../../../shared/declarations/handler').Logger; lines: string[] } {
+export function keepingLogger(): {
+  log: import('../../../shared/declarations/handler').Logger;
+  lines: string[];
+} {
   const lines: string[] = [];
   const keep = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
     void lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);

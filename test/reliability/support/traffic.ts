@@ -118,7 +118,7 @@ export class Traffic {
             topic: this.o.topic.name,
             key: Buffer.from(key),
             value: Buffer.from(value),
-            headers: { [ID_HEADER]: Buffer.from(sent.id) },
+            headers: [{ key: ID_HEADER, value: Buffer.from(sent.id) }],
           },
         ]);
       } else {

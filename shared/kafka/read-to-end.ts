@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-
-export interface ReadMessage {
-  topic: string;
-  partition: number;
-  message: KafkaMessage;
-}
+import type { Kafka } from 'kafkajs';
+import { fromKafkaMessage, type RawRecord } from './records';
 
 /**
  * Reads topics from the beginning up to their end as of now, through a throwaway group that is deleted
@@ -14,7 +9,7 @@ export interface ReadMessage {
 export async function readToEnd(
   kafka: Kafka,
   topics: string[],
-  onMessage: (m: ReadMessage) => void,
+  onRecord: (record: RawRecord) => void,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -37,7 +32,7 @@ export async function readToEnd(
           const key = `${topic}/${partition}`;
           const end = remaining.get(key);
           if (end === undefined || Number(message.offset) >= end) return;
-          onMessage({ topic, partition, message });
+          onRecord(fromKafkaMessage(topic, partition, message));
           if (Number(message.offset) + 1 >= end) remaining.delete(key);
           if (remaining.size === 0) resolve();
         },

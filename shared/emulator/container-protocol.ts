@@ -1,0 +1,48 @@
+/**
+ * What the emulator and one of its function containers (a worker thread, see container.ts) say to each other.
+ * Events and responses cross as JSON text, as they cross Lambda's invoke API: the handler gets exactly what
+ * `JSON.parse` makes of the event, and the event source gets exactly what `JSON.stringify` makes of the answer.
+ */
+import type { Failure } from '../lambda/dead-letter';
+import type { RecordLocation } from '../errors';
+
+/** What the container needs to start: the module to load and the function's identity. */
+export interface ContainerSetup {
+  entry: string;
+  /** The export Lambda calls, `handler` for every handler module. */
+  exportName: string;
+  functionName: string;
+  functionArn: string;
+  memoryMb: number;
+  logGroupName: string;
+  logStreamName: string;
+}
+
+/** The error document Lambda's runtime returns for a failed invocation. */
+export interface FunctionError {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+/** An invocation's record-level outcome, summed up to cross the thread boundary cheaply. */
+export interface InvocationSummary {
+  records: number;
+  handled: number;
+  retries: number;
+  deadLettered: (RecordLocation & Failure & { deadLetterTopic: string })[];
+  failed: (RecordLocation & Failure)[];
+}
+
+export type ToContainer =
+  | { type: 'invoke'; id: string; event: string; deadlineMs: number }
+  /** Finish, disconnect what the module opened (its producer), then exit. */
+  | { type: 'shutdown' };
+
+export type FromContainer =
+  | { type: 'ready'; initMs: number }
+  | { type: 'init-error'; error: FunctionError }
+  /** `payload` is the JSON text of what the handler returned (`null` for undefined). */
+  | { type: 'result'; id: string; payload: string; summary?: InvocationSummary }
+  | { type: 'error'; id: string; error: FunctionError; summary?: InvocationSummary }
+  | { type: 'closed' };

@@ -1,0 +1,120 @@
+/**
+ * One function container: runs in its own worker thread, as a Lambda execution environment runs in its own
+ * sandbox. It loads the handler module once (the init phase), then serves one invocation at a time. Module state,
+ * the environment and the Kafka producer belong to this container alone, so nothing leaks between handlers, and a
+ * timeout can end it for good (the emulator terminates the worker, as Lambda resets a timed-out sandbox).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { closeDefaultSink } from '../lambda/adapter';
+import { observeInvocation, type InvocationReport } from '../lambda/invocation-report';
+import { loadModule } from '../declarations/load-module';
+import type {
+  ContainerSetup,
+  FromContainer,
+  FunctionError,
+  InvocationSummary,
+  ToContainer,
+} from './container-protocol';
+
+type Handler = (event: unknown, context: LambdaContext) => unknown;
+
+/** The context object Lambda's Node.js runtime passes as the second argument. */
+interface LambdaContext {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+const setup = workerData as ContainerSetup;
+const port = parentPort!;
+const send = (message: FromContainer): void => port.postMessage(message);
+
+/** Lambda's error document for anything thrown: its name as errorType, its message and stack. */
+function functionError(error: unknown, fallbackType: string): FunctionError {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || fallbackType,
+      errorMessage: error.message,
+      ...(error.stack && { trace: error.stack.split('\n') }),
+    };
+  }
+  return { errorType: fallbackType, errorMessage: String(error) };
+}
+
+function summarize(report: InvocationReport): InvocationSummary {
+  return {
+    records: report.records,
+    handled: report.handled.length,
+    retries: report.retries,
+    deadLettered: report.deadLettered,
+    failed: report.failed,
+  };
+}
+
+function load(): Handler {
+  const exports = loadModule<Record<string, unknown>>(setup.entry);
+  const handler = exports[setup.exportName];
+  if (typeof handler !== 'function') {
+    throw Object.assign(new Error(`${setup.entry} does not export a function named ${setup.exportName}`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  }
+  return handler as Handler;
+}
+
+async function invoke(handler: Handler, id: string, eventJson: string, deadlineMs: number): Promise<void> {
+  const event = JSON.parse(eventJson) as object;
+  let summary: InvocationSummary | undefined;
+  observeInvocation(event, (report) => (summary = summarize(report)));
+  const context: LambdaContext = {
+    functionName: setup.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: setup.functionArn,
+    memoryLimitInMB: String(setup.memoryMb),
+    awsRequestId: id,
+    logGroupName: setup.logGroupName,
+    logStreamName: setup.logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+  };
+  try {
+    const result = await handler(event, context);
+    // What Lambda's runtime sends back: the JSON text of the result, `null` when there is none.
+    const payload = result === undefined ? 'null' : JSON.stringify(result);
+    send({ type: 'result', id, payload: payload ?? 'null', ...(summary && { summary }) });
+  } catch (error) {
+    send({ type: 'error', id, error: functionError(error, 'Error'), ...(summary && { summary }) });
+  }
+}
+
+function start(): void {
+  const began = Date.now();
+  let handler: Handler;
+  try {
+    handler = load();
+  } catch (error) {
+    send({ type: 'init-error', error: functionError(error, 'Runtime.ImportModuleError') });
+    return;
+  }
+  send({ type: 'ready', initMs: Date.now() - began });
+  port.on('message', (message: ToContainer) => {
+    if (message.type === 'invoke') {
+      void invoke(handler, message.id, message.event, message.deadlineMs);
+    } else {
+      void closeDefaultSink()
+        .catch(() => undefined) // the producer's own failures were reported to the sends that hit them
+        .then(() => {
+          send({ type: 'closed' });
+          port.close();
+        });
+    }
+  });
+}
+
+start();

@@ -1,0 +1,297 @@
+/**
+ * One event source mapping, locally: a consumer in the mapping's group that forms invocations as the mapping
+ * does (batcher.ts), invokes the handler's function (local-function.ts) with the event as JSON text, reads its
+ * answer as the mapping does (batch-response.ts), and commits, resumes or gives up per partition
+ * (partition-flow.ts). kafkajs is bound here and nowhere else in that chain.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { compileFilter } from '../declarations/filter';
+import type { HandlerSpec, Logger } from '../declarations/handler';
+import type { AnyTopic } from '../declarations/topic';
+import { errorMessage } from '../errors';
+import { fromKafkaMessage, type RawRecord } from '../kafka/records';
+import { retriable } from '../kafka/retriable';
+import { readBatchResponse } from './batch-response';
+import { Batcher, type InvocationVerdict } from './batcher';
+import { encodeRecord, EventPayload, PAYLOAD_LIMIT_BYTES, type EventSource } from './event-payload';
+import type { LocalFunction } from './local-function';
+import { invocationRecord, type OnFailureDirectory } from './on-failure';
+import { PartitionFlow, type FlowEvent, type PartitionPort } from './partition-flow';
+import type { HandlerStats } from './stats';
+
+/** The mapping's batching window for Kafka when none is declared. */
+const DEFAULT_WINDOW_MS = 500;
+/** Pause before a failed partition is delivered again. */
+const RETRY_PAUSE_MS = 1000;
+
+export interface EventSourceOptions {
+  kafka: Kafka;
+  admin: Admin;
+  spec: HandlerSpec;
+  /** The mapping: one topic and its consumer group. */
+  source: { topic: AnyTopic; group: string };
+  fn: LocalFunction;
+  functionArn: string;
+  /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
+  event: EventSource;
+  onFailure: OnFailureDirectory;
+  log: Logger;
+  stats: HandlerStats;
+}
+
+/** Awaits `work`, heartbeating the group meanwhile so a long invocation does not cost the partitions. */
+async function whileBeating<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  const beat = setInterval(() => void heartbeat().catch(() => {}), 2000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+export class EventSourcePoller {
+  private consumer: Consumer | undefined;
+  private readonly batcher: Batcher;
+  private readonly flows = new Map<number, PartitionFlow>();
+  private stopping = false;
+  /** Pauses in progress (one per partition at most), woken at once on shutdown. */
+  private readonly wakers = new Set<() => void>();
+  /** Per partition, the batch being processed. */
+  private readonly processing = new Map<number, Promise<void>>();
+  /** The heartbeat of the kafkajs batch being processed, per partition. */
+  private readonly heartbeats = new Map<number, () => Promise<void>>();
+
+  constructor(private readonly o: EventSourceOptions) {
+    const { batch } = o.spec;
+    this.batcher = new Batcher(
+      {
+        records: batch.size,
+        bytes: PAYLOAD_LIMIT_BYTES,
+        windowMs: batch.windowSeconds === undefined ? DEFAULT_WINDOW_MS : batch.windowSeconds * 1000,
+      },
+      o.event,
+      (payload) => this.invoke(payload),
+    );
+  }
+
+  /** One invocation, read as the mapping reads it. */
+  private async invoke(payload: EventPayload): Promise<InvocationVerdict> {
+    const { fn, spec, stats, log } = this.o;
+    const json = payload.toJSON();
+    const outcome = await fn.invoke(json);
+    const invocation = {
+      requestId: outcome.requestId,
+      payload: json,
+      batchSize: payload.count,
+      functionError: !outcome.ok,
+    };
+    if (!outcome.ok) {
+      const reason = `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+      stats.recordInvocation(outcome.summary, { reason, timedOut: outcome.timedOut });
+      return { status: 'error', reason, timedOut: outcome.timedOut, invocation };
+    }
+    // Without ReportBatchItemFailures the mapping does not read the answer: any return is success.
+    if (spec.failureMode !== 'report-batch-item-failures') {
+      stats.recordInvocation(outcome.summary);
+      return { status: 'ok', failedAt: new Map(), invocation };
+    }
+    const offsets = new Map(
+      payload.slices.map(({ key, records }) => [key, new Set(records.map((r) => r.raw.offset))]),
+    );
+    const reading = readBatchResponse(outcome.payload, offsets);
+    if (!reading.valid) {
+      const reason = `the batch response is invalid, so the whole batch failed: ${reading.problem}`;
+      log.warn('invalid batch response', {
+        handler: spec.name,
+        requestId: outcome.requestId,
+        problem: reading.problem,
+      });
+      stats.recordInvocation(outcome.summary, { reason, timedOut: false });
+      return { status: 'error', reason, timedOut: false, invocation };
+    }
+    stats.recordInvocation(outcome.summary);
+    return { status: 'ok', failedAt: reading.failedAt, invocation };
+  }
+
+  private flowFor(topic: string, partition: number): PartitionFlow {
+    let flow = this.flows.get(partition);
+    if (!flow) {
+      const { spec } = this.o;
+      flow = new PartitionFlow(this.portFor(topic, partition), {
+        ...(spec.filter && { filter: compileFilter(spec.filter, spec.name) }),
+        ...(spec.failureMode === 'report-batch-item-failures' && { attempts: spec.retry.attempts }),
+        retryPauseMs: RETRY_PAUSE_MS,
+      });
+      this.flows.set(partition, flow);
+    }
+    return flow;
+  }
+
+  private portFor(topic: string, partition: number): PartitionPort {
+    const { spec, log, stats } = this.o;
+    const where = { handler: spec.name, topic, partition };
+    return {
+      submit: (records) => {
+        const submission = this.batcher.submit(records);
+        const heartbeat = this.heartbeats.get(partition);
+        if ('outcome' in submission && heartbeat)
+          return { ...submission, outcome: whileBeating(submission.outcome, heartbeat) };
+        return submission;
+      },
+      commit: async (offset) => {
+        try {
+          await this.consumer!.commitOffsets([{ topic, partition, offset: String(offset) }]);
+          return true;
+        } catch (error) {
+          log.warn('commit failed; going on from there after a pause (a later commit covers it)', {
+            ...where,
+            offset,
+            error: errorMessage(error),
+          });
+          return false;
+        }
+      },
+      seek: (offset) => this.consumer!.seek({ topic, partition, offset: String(offset) }),
+      pause: (ms) => this.pause(ms),
+      stopping: () => this.stopping,
+      discard: async ({ condition, records, invocation }) => {
+        const record = invocationRecord({
+          condition,
+          functionArn: this.o.functionArn,
+          source: this.o.event,
+          records,
+          ...(invocation ? { invocation } : { payload: this.eventOf(records) }),
+        });
+        const file = await this.o.onFailure.write(spec.name, record);
+        stats.discarded += records.length;
+        const first = records[0]!.offset;
+        const last = records[records.length - 1]!.offset;
+        const reason = `${condition}: offsets ${first}-${last} written to ${file}`;
+        stats.remember({ kind: 'discarded', topic, partition, offset: first, reason });
+        log.error('records sent to the on-failure destination', { ...where, condition, first, last, file });
+      },
+      note: (event: FlowEvent) => this.note(event, where),
+    };
+  }
+
+  /** The event these records would have made (for records never invoked). */
+  private eventOf(records: readonly RawRecord[]): string {
+    const payload = new EventPayload(this.o.event);
+    for (const r of records) payload.add(encodeRecord(r));
+    return payload.toJSON();
+  }
+
+  private note(event: FlowEvent, where: { handler: string; topic: string; partition: number }): void {
+    const { log, stats } = this.o;
+    if (event.kind === 'filtered') stats.filtered += event.count;
+    else if (event.kind === 'retrying')
+      log.warn('invocation failed; delivering the partition again from the failed record', {
+        ...where,
+        offset: event.offset,
+        attempt: event.attempt,
+        error: event.reason,
+      });
+    else
+      log.error('processing a batch failed; delivering it again', {
+        ...where,
+        offset: event.offset,
+        error: errorMessage(event.error),
+      });
+  }
+
+  /**
+   * Places a new group (no committed offsets) where its declaration says, before it consumes: the log end as of
+   * now, or the first offsets at a timestamp. 'earliest' needs nothing: the consumer subscribes from the
+   * beginning, which is where a group without commits starts. A group with commits keeps them.
+   */
+  private async positionNewGroup(): Promise<void> {
+    const { admin, spec, source } = this.o;
+    const start = spec.startingPosition;
+    if (start === 'earliest') return;
+    const { group } = source;
+    const topic = source.topic.name;
+    const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+    if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
+    if (typeof start === 'object') {
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, new Date(start.timestamp).getTime());
+      await retriable(() => admin.setOffsets({ groupId: group, topic, partitions }));
+    } else {
+      await retriable(() => admin.resetOffsets({ groupId: group, topic, earliest: false }));
+    }
+  }
+
+  async start(): Promise<void> {
+    const { kafka, spec, source } = this.o;
+    await this.positionNewGroup();
+    const consumer = kafka.consumer({
+      groupId: source.group,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [source.topic.name],
+      fromBeginning: spec.startingPosition === 'earliest',
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, source.topic.partitions),
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /**
+   * Takes one fetched batch of a partition and returns before it is processed, so kafkajs fetches the next batch
+   * while this one runs through the function (it fetches again only once every eachBatch of a fetch has returned).
+   * A partition has at most one batch in processing: the next one waits for it here, and is dropped when that one
+   * failed and sought back (isStale), since it lies past the failure.
+   */
+  private async eachBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    const { partition, topic } = batch;
+    const previous = this.processing.get(partition);
+    if (previous) await whileBeating(previous, heartbeat);
+    if (!isRunning() || isStale() || this.stopping || batch.messages.length === 0) return;
+    const records = batch.messages.map((m) => fromKafkaMessage(topic, partition, m));
+    // The consumer's position moves past the batch now (without it the same records are fetched again); nothing
+    // is committed until the function finished them, and a failure seeks back to where it failed.
+    resolveOffset(String(records[records.length - 1]!.offset));
+    this.heartbeats.set(partition, heartbeat);
+    const processing = this.flowFor(topic, partition)
+      .process(records)
+      .finally(() => {
+        if (this.processing.get(partition) === processing) this.processing.delete(partition);
+      });
+    this.processing.set(partition, processing);
+  }
+
+  /** Waits before a retry, but wakes at once on shutdown. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  /** Finishes the batches in processing (committing what succeeded), then leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.batcher.flush();
+    for (const wake of [...this.wakers]) wake();
+    await Promise.all(this.processing.values()); // commits are dropped once the consumer stops running
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * A handler's function, locally: a pool of containers (worker threads, see container.ts) that grows with
+ * concurrent invocations up to the reserved concurrency, as Lambda adds execution environments. Each invocation
+ * gets the event as JSON text and a deadline; past `timeoutSeconds` its container is terminated and the invocation
+ * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. Reloading code retires every container:
+ * new invocations get fresh ones.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { basename, dirname, extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { HandlerModule } from '../declarations/app';
+import { functionEnvironment } from '../declarations/environment';
+import { LOCAL_ACCOUNT } from './local-arns';
+import type {
+  ContainerSetup,
+  FromContainer,
+  FunctionError,
+  InvocationSummary,
+  ToContainer,
+} from './container-protocol';
+
+export interface LocalFunctionOptions {
+  /** The function's name (the handler's name). */
+  name: string;
+  /** The module Lambda loads; its `handler` export is invoked. */
+  entry: string;
+  /** What infra sets on the deployed function, with local values (functionEnvironment). */
+  environment: Readonly<Record<string, string>>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** At most this many containers at once (the reserved concurrency); default: as many as invocations. */
+  maxConcurrency?: number;
+  /** Region and account of the function's ARN. */
+  region: string;
+  account: string;
+  /** Where the function's stdout and stderr go; default: this process's. */
+  output?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+interface Outcome {
+  requestId: string;
+  durationMs: number;
+  summary?: InvocationSummary;
+}
+
+export type InvokeOutcome =
+  | (Outcome & { ok: true; /** The handler's answer, parsed from its JSON. */ payload: unknown })
+  | (Outcome & { ok: false; error: FunctionError; timedOut: boolean });
+
+/** Lambda's Node.js runtime loads TypeScript here through tsx, whatever loaded the emulator itself. */
+const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))});
+require(${JSON.stringify(join(__dirname, 'container.ts'))});`;
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const exitError = (requestId: string, detail: string): FunctionError => ({
+  errorType: 'Runtime.ExitError',
+  errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${detail}`,
+});
+
+/** The variables Lambda's runtime sets in every execution environment (they cannot be declared). */
+export function runtimeEnvironment(o: LocalFunctionOptions, logStreamName: string): Record<string, string> {
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: o.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${o.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_REGION: o.region,
+    AWS_DEFAULT_REGION: o.region,
+    LAMBDA_TASK_ROOT: dirname(o.entry),
+    _HANDLER: `${basename(o.entry, extname(o.entry))}.handler`,
+  };
+}
+
+/** One execution environment: a worker running container.ts around the handler module. */
+class Container {
+  readonly ready: Promise<FunctionError | undefined>;
+  private readonly worker: Worker;
+  private current: { id: string; settle: (outcome: InvokeOutcome) => void; started: number } | undefined;
+  private closed: (() => void) | undefined;
+  /** Set once the container can take no more invocations (crashed, timed out, exited). */
+  dead = false;
+
+  constructor(
+    private readonly o: LocalFunctionOptions,
+    readonly generation: number,
+  ) {
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+    const setup: ContainerSetup = {
+      entry: o.entry,
+      exportName: 'handler',
+      functionName: o.name,
+      functionArn: `arn:aws:lambda:${o.region}:${o.account}:function:${o.name}`,
+      memoryMb: o.memoryMb,
+      logGroupName: `/aws/lambda/${o.name}`,
+      logStreamName,
+    };
+    this.worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: setup,
+      // The machine's environment, then the function's own, then Lambda's runtime variables on top.
+      env: { ...process.env, ...o.environment, ...runtimeEnvironment(o, logStreamName) },
+      execArgv: ['--enable-source-maps'],
+      // The function's memory setting bounds its heap; past it the container dies as Lambda's does.
+      resourceLimits: { maxOldGenerationSizeMb: o.memoryMb },
+      stdout: o.output !== undefined,
+      stderr: o.output !== undefined,
+    });
+    if (o.output) {
+      const output = o.output;
+      this.worker.stdout.on('data', (chunk: Buffer) => output(chunk.toString(), 'stdout'));
+      this.worker.stderr.on('data', (chunk: Buffer) => output(chunk.toString(), 'stderr'));
+    }
+    this.ready = new Promise((resolve) => {
+      this.worker.on('message', (message: FromContainer) => {
+        if (message.type === 'ready') resolve(undefined);
+        else if (message.type === 'init-error') {
+          this.dead = true;
+          resolve(message.error);
+          void this.worker.terminate();
+        } else this.settle(message);
+      });
+      this.worker.on('error', (error: Error & { code?: string }) => {
+        this.dead = true;
+        const failure: FunctionError =
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? {
+                errorType: 'Runtime.OutOfMemory',
+                errorMessage: `Runtime exited with error: the function ran out of its ${o.memoryMb} MB`,
+              }
+            : { errorType: error.name || 'Error', errorMessage: error.message };
+        resolve(failure);
+        this.fail(failure);
+      });
+      this.worker.on('exit', (code) => {
+        this.dead = true;
+        this.closed?.();
+        const failure = exitError(this.current?.id ?? '-', `exit status ${code}`);
+        resolve(failure);
+        this.fail(failure);
+      });
+    });
+  }
+
+  private settle(message: FromContainer): void {
+    if (message.type === 'closed') return this.closed?.();
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const current = this.current;
+    if (!current || current.id !== message.id) return;
+    const base = {
+      requestId: current.id,
+      durationMs: Date.now() - current.started,
+      ...(message.summary && { summary: message.summary }),
+    };
+    this.finish(
+      message.type === 'result'
+        ? { ...base, ok: true, payload: JSON.parse(message.payload) as unknown }
+        : { ...base, ok: false, error: message.error, timedOut: false },
+    );
+  }
+
+  private fail(error: FunctionError, timedOut = false): void {
+    const current = this.current;
+    if (current)
+      this.finish({
+        requestId: current.id,
+        durationMs: Date.now() - current.started,
+        ok: false,
+        error,
+        timedOut,
+      });
+  }
+
+  private finish(outcome: InvokeOutcome): void {
+    const current = this.current;
+    this.current = undefined;
+    current?.settle(outcome);
+  }
+
+  invoke(eventJson: string): Promise<InvokeOutcome> {
+    const id = randomUUID();
+    const timeoutMs = this.o.timeoutSeconds * 1000;
+    return new Promise((settle) => {
+      const started = Date.now();
+      const timer = setTimeout(() => {
+        // Lambda ends the sandbox of a timed-out invocation; the next one starts cold.
+        this.dead = true;
+        this.fail(
+          {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `RequestId: ${id} Error: Task timed out after ${this.o.timeoutSeconds.toFixed(2)} seconds`,
+          },
+          true,
+        );
+        void this.worker.terminate();
+      }, timeoutMs);
+      this.current = {
+        id,
+        started,
+        settle: (outcome) => {
+          clearTimeout(timer);
+          settle(outcome);
+        },
+      };
+      const message: ToContainer = { type: 'invoke', id, event: eventJson, deadlineMs: started + timeoutMs };
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** Lets the module close what it opened (its producer), then ends the worker; terminates it if that hangs. */
+  async shutdown(): Promise<void> {
+    if (this.dead) return void (await this.worker.terminate());
+    this.dead = true;
+    const closed = new Promise<void>((resolve) => (this.closed = resolve));
+    const message: ToContainer = { type: 'shutdown' };
+    this.worker.postMessage(message);
+    const grace = setTimeout(() => void this.worker.terminate(), SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(grace);
+    await this.worker.terminate();
+  }
+}
+
+export class LocalFunction {
+  private readonly idle: Container[] = [];
+  private readonly all = new Set<Container>();
+  private readonly waiting: (() => void)[] = [];
+  private generation = 0;
+  private stopped = false;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+
+  constructor(readonly o: LocalFunctionOptions) {}
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** Starts one container ahead of traffic; resolves with its init error, if the module does not load. */
+  async warm(): Promise<FunctionError | undefined> {
+    const container = this.start();
+    const error = await container.ready;
+    if (error) this.retire(container);
+    else this.release(container);
+    return error;
+  }
+
+  /** Invokes the function with an event (JSON text), as the event source mapping's synchronous invoke does. */
+  async invoke(eventJson: string): Promise<InvokeOutcome> {
+    this.inFlight++;
+    try {
+      const container = await this.acquire();
+      const initError = await container.ready;
+      if (initError) {
+        this.retire(container);
+        return { ok: false, error: initError, timedOut: false, requestId: randomUUID(), durationMs: 0 };
+      }
+      try {
+        return await container.invoke(eventJson);
+      } finally {
+        this.release(container);
+      }
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /** New code: containers running the old one retire (busy ones when their invocation ends). */
+  reload(): void {
+    this.generation++;
+    for (const container of this.idle.splice(0)) this.retire(container);
+  }
+
+  /** Waits for the invocations in flight, then shuts every container down. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await Promise.all([...this.all].map((c) => this.retire(c)));
+  }
+
+  private start(): Container {
+    const container = new Container(this.o, this.generation);
+    this.all.add(container);
+    return container;
+  }
+
+  private async acquire(): Promise<Container> {
+    for (;;) {
+      const idle = this.idle.pop();
+      if (idle) return idle;
+      if (this.all.size < (this.o.maxConcurrency ?? Infinity)) return this.start();
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(container: Container): void {
+    if (container.dead || container.generation !== this.generation || this.stopped)
+      void this.retire(container);
+    else this.idle.push(container);
+    this.waiting.shift()?.();
+  }
+
+  private retire(container: Container): Promise<void> {
+    this.all.delete(container);
+    const index = this.idle.indexOf(container);
+    if (index >= 0) this.idle.splice(index, 1);
+    this.waiting.shift()?.();
+    return container.shutdown();
+  }
+}
+
+/** A handler module's function, with the environment infra gives it on AWS and local values. */
+export function localFunctionFor(
+  module: HandlerModule,
+  o: {
+    brokers: readonly string[];
+    region: string;
+    output?: (chunk: string, stream: 'stdout' | 'stderr', handler: string) => void;
+  },
+): LocalFunction {
+  const { definition } = module;
+  const { deploy } = definition;
+  const { output } = o;
+  return new LocalFunction({
+    name: definition.name,
+    entry: module.entry,
+    environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
+    timeoutSeconds: deploy.timeoutSeconds,
+    memoryMb: deploy.memoryMb,
+    ...(deploy.reservedConcurrency !== undefined && { maxConcurrency: deploy.reservedConcurrency }),
+    region: o.region,
+    account: LOCAL_ACCOUNT,
+    ...(output && { output: (chunk, stream) => output(chunk, stream, definition.name) }),
+  });
+}
