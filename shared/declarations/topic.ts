@@ -10,6 +10,8 @@ export interface TopicConfig {
   'retention.bytes'?: number;
   'min.insync.replicas'?: number;
   'max.message.bytes'?: number;
+  /** `LogAppendTime`: the broker stamps each record as it appends it; events then say `LOG_APPEND_TIME`. */
+  'message.timestamp.type'?: 'CreateTime' | 'LogAppendTime';
   'segment.ms'?: number;
   'compression.type'?: 'producer' | 'gzip' | 'snappy' | 'lz4' | 'zstd' | 'uncompressed';
 }
