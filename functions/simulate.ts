@@ -1,4 +1,4 @@
-import type { SimulateFn } from '../shared/emulator/simulation';
+import type { SimulateFn } from '../shared/emulator';
 import { itemChange, SERVERS, type ItemChange } from './topics';
 
 const ITEMS = ['gold', 'potion', 'arrow', 'gem', 'scroll', 'ore'];

@@ -29,7 +29,7 @@ export interface KafkaClusterRef {
 }
 
 /**
- * Broker settings that keep acknowledged writes safe (contract 6): three replicas by default, two in sync for a
+ * Broker settings that keep acknowledged writes safe (DESIGN.md, contract 6): three replicas by default, two in sync for a
  * write to succeed, no topic appearing because a client mistyped a name, no out-of-sync replica becoming leader.
  */
 export const SERVER_PROPERTIES: Readonly<Record<string, string>> = {

@@ -32,7 +32,7 @@ function effectiveMinIsr(topic: AnyTopic): number {
 }
 
 /**
- * Every deployed topic survives one broker down without refusing acknowledged writes (contract 6):
+ * Every deployed topic survives one broker down without refusing acknowledged writes (DESIGN.md, contract 6):
  * its replication factor fits on the brokers and min.insync.replicas stays below it.
  */
 export function checkTopic(topic: AnyTopic, capacity: ReplicaCapacity): void {

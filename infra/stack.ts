@@ -12,7 +12,7 @@ import { KafkaArns, kafkaStatements } from './permissions';
 import { KafkaTopics } from './topics';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
-  /** The application's declarations: loadApp('functions') (contract 5: the only source of topics and handlers). */
+  /** The application's declarations: loadApp('functions') (DESIGN.md, contract 5: the only source of topics and handlers). */
   manifest: AppManifest;
 }
 

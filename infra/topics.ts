@@ -48,7 +48,7 @@ export interface KafkaTopicsProps {
 
 /**
  * Every topic of the manifest (declared and dead-letter), created from the same declarations the local runtime
- * uses (contract 5), retained on removal so a dropped declaration never deletes data. Provisioned clusters use
+ * uses (DESIGN.md, contract 5), retained on removal so a dropped declaration never deletes data. Provisioned clusters use
  * the native AWS::MSK::Topic; MSK Serverless, which that resource does not support, uses a custom resource that
  * drives the Kafka admin API from inside the VPC.
  */

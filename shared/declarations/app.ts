@@ -12,7 +12,7 @@ export interface HandlerModule {
   entry: string;
 }
 
-/** Everything an application declares: read alike by the emulator and by the CDK stack (contract 5). */
+/** Everything an application declares: read alike by the emulator and by the CDK stack (DESIGN.md, contract 5). */
 export interface AppManifest {
   handlers: HandlerModule[];
   /** Every concrete topic: the catalog's, those handlers read or publish, and their dead-letter topics. */

@@ -27,9 +27,9 @@ export type KeySpec<T> = KeyOf<T> | { schema: StandardSchemaV1<unknown, string> 
 
 interface TopicShape<S extends StandardSchemaV1> {
   partitions: number;
-  /** Defaults to 3 (contract 6); the local emulator lowers it to the broker count and says so. */
+  /** Defaults to 3 (DESIGN.md, contract 6); the local emulator lowers it to the broker count and says so. */
   replicationFactor?: number;
-  /** Defaults to `min.insync.replicas: 2` (contract 6). */
+  /** Defaults to `min.insync.replicas: 2` (DESIGN.md, contract 6). */
   config?: TopicConfig;
   value: S;
   key: KeySpec<Infer<S>>;

@@ -35,7 +35,7 @@ export const javaCompatiblePartitioner: NonNullable<ProducerConfig['createPartit
 };
 
 /**
- * The durable producer settings every write uses (contract 6): acks=all, idempotent, ordered retries. The retry
+ * The durable producer settings every write uses (DESIGN.md, contract 6): acks=all, idempotent, ordered retries. The retry
  * window (about 35 s) outlasts a crashed leader's fencing (the controller waits broker.session.timeout.ms, 9 s by
  * default, before it moves leadership); kafkajs' default (about 9 s) does not.
  */

@@ -1,0 +1,49 @@
+/**
+ * The layering, checked by `npm run lint` (DESIGN.md in the repository, "Layout"): the framework core never reaches
+ * into the emulator, the launcher, the CDK app or an application; applications use the front doors only; no cycles.
+ */
+const CORE = '^shared/(declarations|lambda|kafka)/|^shared/(index|producer|testkit|errors|local-home)\\.ts$';
+const FRONT_DOORS = '^shared/(index|producer|testkit)\\.ts$|^shared/emulator/index\\.ts$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'A cycle makes load order matter and modules impossible to read on their own.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'core-stays-core',
+      comment:
+        'What runs on Lambda must not drag in the emulator, the launcher, the CDK app or an application.',
+      severity: 'error',
+      from: { path: CORE },
+      to: { path: '^(shared/emulator|launcher|infra|functions|cli|bench|test)/' },
+    },
+    {
+      name: 'framework-knows-no-app',
+      comment: 'Framework code names no application (DESIGN.md: declarations are read at run time).',
+      severity: 'error',
+      from: { path: '^(shared|launcher|cli)/' },
+      to: { path: '^(functions|infra|bench|test)/' },
+    },
+    {
+      name: 'apps-use-front-doors',
+      comment:
+        'Application code imports the framework through its front doors: shared (declare, run on Lambda), ' +
+        'shared/producer (publish), shared/testkit (test without a broker), shared/emulator (run locally).',
+      severity: 'error',
+      from: { path: '^(functions|test/fixtures|bench/app)/' },
+      to: { path: '^shared/', pathNot: FRONT_DOORS },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|cdk\\.out|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+  },
+};
