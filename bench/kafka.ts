@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { down, up } from '../launcher/kafka/cluster';
+import { brokerList } from '../shared/kafka/connection';
 import { javaCompatiblePartitioner } from '../shared/kafka/sink';
 import { alignTopics } from '../shared/emulator/align-topics';
 import type { AnyTopic } from '../shared/declarations/topic';
@@ -29,8 +30,8 @@ export interface Brokers {
 }
 
 export async function acquireBrokers(say: (line: string) => void): Promise<Brokers> {
-  const given = process.env.KAFKA_BROKERS?.split(',').map((b) => b.trim());
-  if (given?.length) return { brokers: given, release: async () => {} };
+  const given = brokerList(process.env.KAFKA_BROKERS);
+  if (given.length) return { brokers: given, release: async () => {} };
   const started = Date.now();
   const cluster = await up({ startedBy: 'bench' });
   say(

@@ -20,9 +20,13 @@ export interface TestRecord {
   partitions: number;
   value: Buffer | null;
   key: Buffer | null;
+  /** @default - the partition the key goes to (as the Java client picks), else 0 */
   partition?: number;
+  /** @default - the next offset of its partition in the event */
   offset?: number;
+  /** @default - 2026-01-01T00:00:00Z (epoch ms), fixed so tests are repeatable */
   timestamp?: number;
+  /** @default - none */
   headers?: Record<string, string>;
 }
 
@@ -118,7 +122,10 @@ function capture(record: OutgoingRecord): CapturedRecord {
 }
 
 export interface RunOptions {
-  /** Make every write fail, e.g. to test that a failed dead-letter write fails the batch. */
+  /**
+   * Make every write fail, e.g. to test that a failed dead-letter write fails the batch.
+   * @default false
+   */
   failWrites?: boolean;
 }
 

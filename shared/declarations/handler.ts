@@ -119,11 +119,27 @@ const MAX_KAFKA_TIMEOUT_SECONDS = 14 * 60;
 interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
   /** Names the function and, unless `group` is given, the consumer group. Lowercase, digits and dashes. */
   name: string;
+  /**
+   * The consumer group of the event source mapping (`<group>.<topic>` per topic for a handler over several).
+   * @default - the handler's name
+   */
   group?: string;
+  /** The topics (or topic families) it reads; one event source mapping per concrete topic. */
   topics: readonly S[];
+  /**
+   * Topics the handler may publish to through `ctx.publish` (its IAM grants follow).
+   * @default - none
+   */
   publishes?: readonly P[];
-  /** Up to `size` records (default 100), waiting up to `windowSeconds` (whole seconds, 0-300) to fill a batch. */
+  /**
+   * Up to `size` records (1-10,000) per invocation, waiting up to `windowSeconds` (whole seconds, 0-300) to fill.
+   * @default { size: 100 } and no window: the emulator waits 500 ms, as the mapping does for Kafka
+   */
   batch?: { size?: number; windowSeconds?: number };
+  /**
+   * Where a new consumer group starts.
+   * @default 'latest'
+   */
   startingPosition?: StartingPosition;
   /**
    * A Lambda event filter on the record's value, pushed down to the event source mapping and applied alike by the
@@ -132,11 +148,21 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
    * @default - every record
    */
   filter?: ValueFilter;
+  /**
+   * How records of one invocation run.
+   * @default 'partition' (in offset order; `{ by: 'key' }` defaults maxInFlight to 16)
+   */
   concurrency?: Concurrency;
+  /** @default { attempts: 3, backoff: { initialMs: 100, maxMs: 5000, multiplier: 2 } } */
   retry?: RetryPolicy;
-  /** Default: a Kafka topic per source topic, `<topic>.<group>.dlq`. `false`: no dead-letter topic. */
+  /**
+   * Where records that fail for good go. `false`: no dead-letter topic.
+   * @default - a Kafka topic per source topic, `<topic>.<group>.dlq`
+   */
   deadLetter?: false | { topicName?: (sourceTopic: string, group: string) => string };
+  /** @default 'dead-letter' */
   failureMode?: FailureMode;
+  /** @default { memoryMb: 512, timeoutSeconds: 60 } */
   deploy?: DeployOptions;
 }
 

@@ -27,13 +27,25 @@ export type KeySpec<T> = KeyOf<T> | { schema: StandardSchemaV1<unknown, string> 
 
 interface TopicShape<S extends StandardSchemaV1> {
   partitions: number;
-  /** Defaults to 3 (DESIGN.md, contract 6); the local emulator lowers it to the broker count and says so. */
+  /**
+   * Replicas of each partition (DESIGN.md, contract 6); the local emulator lowers it to the broker count and says so.
+   * @default 3
+   */
   replicationFactor?: number;
-  /** Defaults to `min.insync.replicas: 2` (DESIGN.md, contract 6). */
+  /**
+   * Topic-level Kafka configs.
+   * @default { 'min.insync.replicas': 2 } (DESIGN.md, contract 6), the broker's defaults for the rest
+   */
   config?: TopicConfig;
+  /** The value's schema (any Standard Schema library: zod, valibot, arktype...). */
   value: S;
   key: KeySpec<Infer<S>>;
+  /**
+   * How values become bytes and back.
+   * @default jsonCodec (UTF-8 JSON)
+   */
   codec?: Codec;
+  /** @default - none */
   description?: string;
 }
 

@@ -5,7 +5,10 @@ import type { Topic } from '../declarations/topic';
 import type { Header } from './ordered-headers';
 
 export interface PublishOptions {
-  /** Overrides the key the topic derives from the value (e.g. to re-key a record). */
+  /**
+   * Overrides the key the topic derives from the value (e.g. to re-key a record); `null` sends no key.
+   * @default - the topic's key of the value
+   */
   key?: string | null;
   /**
    * Headers to send with the record.

@@ -30,10 +30,20 @@ import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
 
 export interface AdapterOptions {
-  /** Where published and dead-lettered records go. Default: a Kafka producer configured from the environment. */
+  /**
+   * Where published and dead-lettered records go.
+   * @default - a Kafka producer configured from the environment (KAFKA_BROKERS, KAFKA_AUTH), opened on first use
+   */
   sink?: (event: MskEvent) => RecordSink | Promise<RecordSink>;
+  /**
+   * Where the adapter's structured log lines go.
+   * @default - JSON lines on stdout at LOG_LEVEL (default info)
+   */
   log?: Logger;
-  /** Waits between retries; the test kit passes one that does not wait. */
+  /**
+   * Waits between retries; the test kit passes one that does not wait.
+   * @default - a timer
+   */
   wait?: (ms: number) => Promise<void>;
 }
 
