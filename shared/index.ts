@@ -10,6 +10,12 @@ export type {
   TopicOptions,
   TopicFamilyOptions,
 } from './declarations/topic';
+export { defineTable } from './declarations/table';
+export type { Table, TableOptions, ItemKey } from './declarations/table';
+export { TableError } from './state/table-client';
+export type { TableClient, WriteResult, FoldResult, QueryOptions } from './state/table-client';
+export type { ItemUpdate } from './state/update';
+export { FenceKeyError } from './state/fence';
 export { defineHandler, defaultDeadLetterName } from './declarations/handler';
 export type {
   HandlerDefinition,

@@ -1,7 +1,9 @@
 import { createLogger } from '../../shared/lambda/logger';
 import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
 import { numberFlag, parseCommandArgs, type Command } from '../command';
-import { appDir, resolveBrokers } from '../context';
+import { appDir, appManifest, resolveBrokers, resolveDynamoDb } from '../context';
+import { ensureTables } from '../../launcher/dynamodb/tables';
+import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
 
 export interface DevFlags {
@@ -23,6 +25,19 @@ function statsLines(emulator: Emulator, previous: Map<string, number>, seconds: 
   });
 }
 
+/** The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing. */
+async function prepareTables(app: string, say: (line: string) => void): Promise<void> {
+  const { tables } = appManifest(app);
+  if (tables.length === 0) return;
+  const endpoint = await resolveDynamoDb(say);
+  const client = createDocumentClient();
+  const created = (await ensureTables(client, tables)).filter((t) => t.action === 'created');
+  client.destroy();
+  say(
+    `tables on ${endpoint}: ${tables.map((t) => t.name).join(', ')}${created.length ? ` (created ${created.map((t) => t.name).join(', ')})` : ''}`,
+  );
+}
+
 /** `dev`: local emulation of every handler, as the event source mappings would run them on AWS. */
 export async function dev(flags: DevFlags): Promise<void> {
   const say = (line: string): void => void process.stdout.write(line + '\n');
@@ -31,6 +46,7 @@ export async function dev(flags: DevFlags): Promise<void> {
     (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
   );
   const brokers = await resolveBrokers(say);
+  await prepareTables(flags.app, say);
   const emulator = await startEmulator({
     appDir: flags.app,
     brokers,

@@ -5,6 +5,7 @@ import { DeclarationError } from '../errors';
 import { loadModule } from './load-module';
 import type { AnyHandlerDefinition } from './handler';
 import { topicsOf, type AnyTopic, type AnyTopicSource } from './topic';
+import type { AnyTable } from './table';
 
 /** One handler module: its declaration and the file that is its Lambda (exporting `handler`). */
 export interface HandlerModule {
@@ -17,6 +18,8 @@ export interface AppManifest {
   handlers: HandlerModule[];
   /** Every concrete topic: the catalog's, those handlers read or publish, and their dead-letter topics. */
   topics: AnyTopic[];
+  /** Every table the handlers declare. */
+  tables: AnyTable[];
 }
 
 function isTopicSource(value: unknown): value is AnyTopicSource {
@@ -54,7 +57,18 @@ export function manifestOf(
     [...definition.sources, ...definition.publishes].flatMap(topicsOf).forEach((t) => addTopic(topics, t));
     deadLetterTopics(definition).forEach((t) => addTopic(topics, t));
   }
-  return { handlers: [...handlers], topics: [...topics.values()] };
+  const tables = new Map<string, AnyTable>();
+  for (const table of handlers.flatMap((h) => h.definition.tables)) {
+    const existing = tables.get(table.name);
+    if (existing && existing !== table) {
+      throw new DeclarationError(
+        `table "${table.name}"`,
+        'is declared twice (declare it once and import it)',
+      );
+    }
+    tables.set(table.name, table);
+  }
+  return { handlers: [...handlers], topics: [...topics.values()], tables: [...tables.values()] };
 }
 
 /**

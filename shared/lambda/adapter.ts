@@ -28,6 +28,8 @@ import { reportInvocation, type InvocationReport } from './invocation-report';
 import { assertDeclared, encodeRecord, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
+import type { AnyTable, ItemOf, KeyAttributesOf, Table } from '../declarations/table';
+import type { TableClient } from '../state/table-client';
 
 export interface AdapterOptions {
   /**
@@ -94,6 +96,7 @@ class Invocation {
         const record = await encodeRecord(topic, value, publishOptions);
         await (await this.sink()).send([record]);
       },
+      table: (table) => tableClientFor(def, table),
     };
   }
 
@@ -286,6 +289,36 @@ function topicsOf(def: AnyHandlerDefinition): (name: string) => AnyTopic | undef
     topicLookups.set(def, lookup);
   }
   return lookup;
+}
+
+/** Table clients of this container, one per handler group and table (module state, like the producer). */
+const tableClients = new Map<string, unknown>();
+
+function tableClientFor<Tb extends AnyTable>(
+  def: AnyHandlerDefinition,
+  table: Tb,
+): TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> {
+  if (!def.tables.some((t) => t.name === table?.name)) {
+    throw new Error(
+      `handler "${def.name}" did not declare table "${String(table?.name)}": add it to its tables (declared: ${def.tables.map((t) => t.name).join(', ') || 'none'})`,
+    );
+  }
+  const id = `${def.group}\0${table.name}`;
+  let client = tableClients.get(id) as TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> | undefined;
+  if (!client) {
+    // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require('../state/table-client') as typeof import('../state/table-client');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dynamodb = require('../state/dynamodb') as typeof import('../state/dynamodb');
+    client = state.tableClient(table as Table<ItemOf<Tb>, KeyAttributesOf<Tb>>, {
+      client: dynamodb.sharedDocumentClient(),
+      tableName: dynamodb.physicalTableName(table),
+      group: def.group,
+    });
+    tableClients.set(id, client);
+  }
+  return client;
 }
 
 type ClosableSink = RecordSink & { disconnect(): Promise<void> };
