@@ -21,14 +21,30 @@ module.exports = {
         'What runs on Lambda must not drag in the emulator, the launcher, the CDK app or an application.',
       severity: 'error',
       from: { path: CORE },
-      to: { path: '^(shared/emulator|launcher|infra|functions|cli|bench|test)/' },
+      to: { path: '^(shared/emulator|launcher|infra|functions|cli|console|bench|test)/' },
     },
     {
       name: 'framework-knows-no-app',
       comment: 'Framework code names no application (DESIGN.md: declarations are read at run time).',
       severity: 'error',
-      from: { path: '^(shared|launcher|cli)/' },
+      from: { path: '^(shared|launcher|cli|console)/' },
       to: { path: '^(functions|infra|bench|test)/' },
+    },
+    {
+      name: 'console-reads-the-emulator-front-door',
+      comment:
+        'The local console (console/) sees the emulator only through its front door, and stays out of everything ' +
+        'that runs on Lambda: nothing under shared/ or launcher/ imports it.',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(shared/|launcher/|cli/)', pathNot: FRONT_DOORS },
+    },
+    {
+      name: 'nothing-deployed-needs-the-console',
+      comment: 'The console is part of the local tooling, never of a function bundle.',
+      severity: 'error',
+      from: { path: '^(shared|launcher|functions|infra)/' },
+      to: { path: '^console/' },
     },
     {
       name: 'apps-use-front-doors',

@@ -1,10 +1,12 @@
-import { createLogger } from '../../shared/lambda/logger';
-import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
-import { numberFlag, parseCommandArgs, type Command } from '../command';
+import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
+import { startEmulator } from '../../shared/emulator';
+import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
 import { appDir, appManifest, resolveBrokers, resolveDynamoDb } from '../context';
+import { openDevLog } from '../dev-log';
 import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
+import { plainLines, renderBoard, StatusBoard, StatusCounter } from '../status-board';
 
 export interface DevFlags {
   app: string;
@@ -14,15 +16,10 @@ export interface DevFlags {
   statsEverySeconds: number;
   /** Stop by itself after this many seconds (for demos and tests); default: run until Ctrl-C. */
   durationSeconds?: number;
-}
-
-function statsLines(emulator: Emulator, previous: Map<string, number>, seconds: number): string[] {
-  return [...emulator.stats].map(([name, s]) => {
-    const rate = (s.handled - (previous.get(name) ?? 0)) / seconds;
-    previous.set(name, s.handled);
-    const lag = [...s.lag].map(([topic, n]) => `${topic}=${n}`).join(' ');
-    return `${name.padEnd(24)} ${rate.toFixed(0).padStart(6)} rec/s  handled ${s.handled}  dead-lettered ${s.deadLettered}  errors ${s.invocationErrors}  timeouts ${s.timeouts}  filtered ${s.filtered}  discarded ${s.discarded}  lag ${s.totalLag()}${lag ? ` (${lag})` : ''}`;
-  });
+  /** The console's port; false for no console. @default 4480 */
+  consolePort: number | false;
+  /** Log lines of failed records on the terminal too, even under the status board. @default false */
+  verbose: boolean;
 }
 
 /** The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing. */
@@ -40,17 +37,17 @@ async function prepareTables(app: string, say: (line: string) => void): Promise<
 
 /** `dev`: local emulation of every handler, as the event source mappings would run them on AWS. */
 export async function dev(flags: DevFlags): Promise<void> {
-  const say = (line: string): void => void process.stdout.write(line + '\n');
-  const log = createLogger(
-    { component: 'emulator' },
-    (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
-  );
+  const tty = process.stdout.isTTY === true;
+  const board = tty ? new StatusBoard((text) => void process.stdout.write(text)) : undefined;
+  const say = (line: string): void => (board ? board.say(line) : void process.stdout.write(line + '\n'));
+  const devLog = openDevLog({ tty, verbose: flags.verbose });
   const brokers = await resolveBrokers(say);
   await prepareTables(flags.app, say);
   const emulator = await startEmulator({
     appDir: flags.app,
     brokers,
-    log,
+    log: devLog.log,
+    output: devLog.output,
     watch: flags.watch,
     say,
     ...(flags.only && { only: flags.only }),
@@ -67,6 +64,18 @@ export async function dev(flags: DevFlags): Promise<void> {
     `emulating ${[...emulator.stats.keys()].join(', ')} on ${brokers.join(',')}${flags.watch ? ' (edit a handler to reload it)' : ''}; Ctrl-C to stop`,
   );
   say(`on-failure destination: ${emulator.onFailureDir}`);
+  say(
+    `log of failed records and handler output: ${devLog.path}${devLog.echoed ? ' (and this terminal)' : ''}`,
+  );
+  let webConsole: RunningConsole | undefined;
+  if (flags.consolePort !== false) {
+    webConsole = await startConsole({ emulator, port: flags.consolePort }).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      say(`console not started (${reason}); pick another port with --console-port N`);
+      return undefined;
+    });
+    if (webConsole) say(`console: ${webConsole.url}`);
+  }
 
   const abort = new AbortController();
   let simulation: Promise<void> = Promise.resolve();
@@ -75,12 +84,17 @@ export async function dev(flags: DevFlags): Promise<void> {
     simulation = runSimulation(flags.app, brokers, abort.signal, say).then(() => undefined);
   }
 
-  const previous = new Map<string, number>();
+  const counter = new StatusCounter();
+  const report = (): void => {
+    const rows = counter.next(emulator.stats, flags.statsEverySeconds);
+    if (board) board.draw(renderBoard(rows, process.stdout.columns));
+    else plainLines(rows).forEach(say);
+  };
   const ticker = setInterval(() => {
     void emulator
       .refreshLag()
       .catch(() => {})
-      .then(() => statsLines(emulator, previous, flags.statsEverySeconds).forEach(say));
+      .then(report);
   }, flags.statsEverySeconds * 1000);
 
   await new Promise<void>((resolve) => {
@@ -99,20 +113,35 @@ export async function dev(flags: DevFlags): Promise<void> {
   });
   clearInterval(ticker);
   abort.abort();
+  await webConsole?.stop();
   await simulation.catch(() => {});
   await emulator.stop();
   await emulator.refreshLag().catch(() => {});
-  statsLines(emulator, previous, flags.statsEverySeconds).forEach(say);
+  report();
+  await devLog.close();
   say('stopped; Kafka keeps running (npm run kafka -- down to stop it)');
+}
+
+function consolePortFlag(value: string | undefined, off: boolean): number | false {
+  if (off) return false;
+  if (value === undefined) return DEFAULT_CONSOLE_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--console-port must be a port number from 0 to 65535, got "${value}"`);
+  return port;
 }
 
 export const devCommand: Command = {
   name: 'dev',
   help: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
+    [--console-port N] [--no-console] [--verbose]
     Runs every handler against Kafka exactly as its MSK event source mapping would on AWS: topics aligned to
     their declarations, one consumer group per mapping, MSK events passed to each handler's function in
     containers of its own, offsets committed as the mapping commits them. Starts local Kafka when KAFKA_BROKERS
-    is not set. Edits reload handlers. --simulate also runs the app's simulate.ts load generator.`,
+    is not set. Edits reload handlers. --simulate also runs the app's simulate.ts load generator.
+    Serves the web console on http://127.0.0.1:${DEFAULT_CONSOLE_PORT}/ (--console-port N, 0 for any free port;
+    --no-console for none). On a terminal, a status line per handler is redrawn in place and the JSON lines of
+    failed records go to a log file whose path is printed; --verbose (or a stdout that is no terminal) prints them too.`,
   async run(args) {
     const { values } = parseCommandArgs(args, {
       app: { type: 'string' },
@@ -121,6 +150,9 @@ export const devCommand: Command = {
       'no-watch': { type: 'boolean', default: false },
       'stats-every': { type: 'string', default: '5' },
       duration: { type: 'string' },
+      'console-port': { type: 'string' },
+      'no-console': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     });
     const duration = numberFlag('duration', values.duration);
     await dev({
@@ -128,6 +160,8 @@ export const devCommand: Command = {
       watch: !values['no-watch'],
       simulate: values.simulate,
       statsEverySeconds: numberFlag('stats-every', values['stats-every'])!,
+      consolePort: consolePortFlag(values['console-port'], values['no-console']),
+      verbose: values.verbose,
       ...(values.only && { only: values.only.split(',') }),
       ...(duration !== undefined && { durationSeconds: duration }),
     });

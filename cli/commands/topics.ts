@@ -1,28 +1,15 @@
-import type { Kafka } from 'kafkajs';
-import type { AppManifest } from '../../shared/declarations/app';
-import { fitToCluster } from '../../shared/emulator/align-topics';
+import { topicStatuses, type TopicShape, type TopicStatus } from '../../shared/emulator/topic-status';
 import { parseCommandArgs, type Command } from '../command';
 import { appManifest, kafkaFor, resolveBrokers } from '../context';
 
-/** `topics`: every declared topic against the cluster: missing, matching, or drifted. */
-export async function listTopics(kafka: Kafka, manifest: AppManifest): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const brokers = (await admin.describeCluster()).brokers.length;
-    const existing = new Set(await admin.listTopics());
-    const present = manifest.topics.filter((t) => existing.has(t.name)).map((t) => t.name);
-    const meta = present.length ? (await admin.fetchTopicMetadata({ topics: present })).topics : [];
-    return manifest.topics.map((t) => {
-      const m = meta.find((x) => x.name === t.name);
-      const want = `${t.partitions} partitions, replication ${fitToCluster(t, brokers).replicationFactor}`;
-      if (!m) return `${t.name.padEnd(48)} MISSING (declared ${want})`;
-      const have = `${m.partitions.length} partitions, replication ${m.partitions[0]?.replicas.length ?? 0}`;
-      return `${t.name.padEnd(48)} ${have === want ? 'ok' : 'DRIFT'}  ${have}${have === want ? '' : ` (declared ${want})`}`;
-    });
-  } finally {
-    await admin.disconnect();
-  }
+const shape = (s: TopicShape): string => `${s.partitions} partitions, replication ${s.replication}`;
+
+/** One line of `topics`: ok, MISSING or DRIFT, with the declared shape when the cluster's differs. */
+export function topicLine(status: TopicStatus): string {
+  const name = status.name.padEnd(48);
+  if (!status.actual) return `${name} MISSING (declared ${shape(status.declared)})`;
+  if (status.state === 'ok') return `${name} ok  ${shape(status.actual)}`;
+  return `${name} DRIFT  ${shape(status.actual)} (declared ${shape(status.declared)})`;
 }
 
 export const topics: Command = {
@@ -32,6 +19,7 @@ export const topics: Command = {
   async run(args, { say }) {
     const { values } = parseCommandArgs(args, { app: { type: 'string' } });
     const manifest = appManifest(values.app);
-    (await listTopics(kafkaFor(await resolveBrokers(say)), manifest)).forEach(say);
+    const statuses = await topicStatuses(kafkaFor(await resolveBrokers(say)), manifest.topics);
+    statuses.map(topicLine).forEach(say);
   },
 };

@@ -1,10 +1,9 @@
 import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { loadApp, type AppManifest } from '../declarations/app';
 import { eventSourcesOf, type Logger } from '../declarations/handler';
 import { errorMessage } from '../errors';
-import { retriable } from '../kafka/retriable';
 import { localHome } from '../local-home';
 import { alignTopics, type TopicPlan } from './align-topics';
 import type { EventSource } from './event-payload';
@@ -13,6 +12,7 @@ import { watchForEdits } from './hot-reload';
 import { localFunctionFor } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
 import { OnFailureDirectory } from './on-failure';
+import { partitionLag, totalLag } from './lag';
 import { HandlerStats } from './stats';
 
 export interface EmulatorOptions {
@@ -52,6 +52,17 @@ export interface EmulatorOptions {
   region?: string;
 }
 
+/** Handler code was reloaded after an edit: whether every handler module loaded again. */
+export interface ReloadEvent {
+  at: Date;
+  /** The file whose change caused it. */
+  file: string;
+  /** Handlers whose module failed to load, with why; empty when the reload succeeded. */
+  failures: { handler: string; error: string }[];
+}
+
+const RELOADS_KEPT = 50;
+
 export interface Emulator {
   manifest: AppManifest;
   plans: TopicPlan[];
@@ -59,20 +70,14 @@ export interface Emulator {
   /** The ARN the events carry as eventSourceArn: the local cluster's, in MSK's format. */
   clusterArn: string;
   onFailureDir: string;
-  /** Refreshes consumer lag per handler and topic. */
+  /** Refreshes consumer lag per handler, topic and partition. */
   refreshLag(): Promise<void>;
+  /** A client of the cluster the emulator runs on, for reading it (the console browses topics and groups). */
+  kafka: Kafka;
+  brokers: readonly string[];
+  /** Handler reloads after edits, oldest first (the latest 50). */
+  reloads: ReloadEvent[];
   stop(): Promise<void>;
-}
-
-async function lagOf(admin: Admin, group: string, topic: string): Promise<number> {
-  const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
-  const ends = await admin.fetchTopicOffsets(topic);
-  let sum = 0;
-  for (const end of ends) {
-    const c = committed[0]?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-    sum += Number(end.high) - (c === '-1' ? Number(end.low) : Number(c));
-  }
-  return sum;
 }
 
 /**
@@ -144,6 +149,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   );
   await Promise.all([...pollers.map((p) => p.start()), ...warming]);
 
+  const reloads: ReloadEvent[] = [];
   let watcher: FSWatcher | undefined;
   if (o.watch) {
     watcher = watchForEdits(o.appDir, (file) => {
@@ -151,16 +157,20 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
         [...functions.values()].map(async (fn) => {
           fn.reload();
           const error = await fn.warm();
-          if (error)
-            o.log.error('reload failed; invocations retry until the module loads', {
-              handler: fn.name,
-              changed: file,
-              error: `${error.errorType}: ${error.errorMessage}`,
-            });
-          return error === undefined;
+          if (!error) return [];
+          const reason = `${error.errorType}: ${error.errorMessage}`;
+          o.log.error('reload failed; invocations retry until the module loads', {
+            handler: fn.name,
+            changed: file,
+            error: reason,
+          });
+          return [{ handler: fn.name, error: reason }];
         }),
-      ).then((loaded) => {
-        if (loaded.every(Boolean)) o.say?.(`reloaded handlers (${file} changed)`);
+      ).then((failed) => {
+        const failures = failed.flat();
+        reloads.push({ at: new Date(), file, failures });
+        if (reloads.length > RELOADS_KEPT) reloads.shift();
+        if (!failures.length) o.say?.(`reloaded handlers (${file} changed)`);
       });
     });
   }
@@ -171,12 +181,21 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     stats,
     clusterArn,
     onFailureDir,
+    kafka,
+    brokers: o.brokers,
+    reloads,
     async refreshLag() {
       for (const m of modules) {
         const lag = new Map<string, number>();
-        for (const { topic, group } of eventSourcesOf(m.definition))
-          lag.set(topic.name, await lagOf(admin, group, topic.name));
-        stats.get(m.definition.name)!.lag = lag;
+        const rows = [];
+        for (const { topic, group } of eventSourcesOf(m.definition)) {
+          const partitions = await partitionLag(admin, group, topic.name);
+          lag.set(topic.name, totalLag(partitions));
+          rows.push(...partitions);
+        }
+        const s = stats.get(m.definition.name)!;
+        s.lag = lag;
+        s.partitionLag = rows;
       }
     },
     async stop() {

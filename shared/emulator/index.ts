@@ -1,7 +1,20 @@
 /**
  * Front door: running an application locally, as its event source mappings and functions run on AWS
- * (`npm start` / `kafka-lambda dev` use this), and the types an application's `simulate.ts` implements.
+ * (`npm start` / `kafka-lambda dev` use this), what the local console reads about it, and the types an
+ * application's `simulate.ts` implements.
  */
 export { startEmulator } from './emulator';
-export type { Emulator, EmulatorOptions } from './emulator';
+export type { Emulator, EmulatorOptions, ReloadEvent } from './emulator';
 export type { SimulateFn, SimulationContext, SimulationOptions } from './simulation';
+export type { HandlerStats, RecentFailure } from './stats';
+export type { PartitionLag } from './lag';
+export { topicStatuses } from './topic-status';
+export type { TopicStatus, TopicShape, PartitionPlacement } from './topic-status';
+export { browseRecords } from './browse';
+export type { BrowseQuery, BrowsedRecord } from './browse';
+export { handlerGroups } from './groups';
+export type { GroupStatus, GroupMember } from './groups';
+export { listDeadLetters, replayDeadLetters } from './dead-letters';
+export type { DeadLetterEntry, DeadLetterFilter, ReplayResult } from './dead-letters';
+export { partitionForKey } from '../kafka/partitioner';
+export type { FailureKind } from '../lambda/dead-letter';

@@ -1,4 +1,5 @@
 import type { InvocationSummary } from './container-protocol';
+import type { PartitionLag } from './lag';
 
 /** A failure worth showing a person: a dead-lettered or reported record, a failed invocation, a discarded batch. */
 export interface RecentFailure {
@@ -27,7 +28,10 @@ export class HandlerStats {
   /** Records given up on and written to the on-failure destination. */
   discarded = 0;
   invocations = 0;
+  /** Lag per topic (the sum over its partitions), as of the last refreshLag(). */
   lag = new Map<string, number>();
+  /** Lag per partition of every topic the handler reads, as of the last refreshLag(). */
+  partitionLag: PartitionLag[] = [];
   /** The latest failures, newest last. */
   readonly recent: RecentFailure[] = [];
 

@@ -102,7 +102,19 @@ export type EmulatorProcess = ChildProcess & { output: () => string };
 export function spawnEmulator(env: Record<string, string>, args: string[] = []): EmulatorProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'dev', '--app', FIXTURE_APP, '--stats-every', '1', ...args],
+    [
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'dev',
+      '--app',
+      FIXTURE_APP,
+      '--stats-every',
+      '1',
+      '--console-port',
+      '0',
+      ...args,
+    ],
     { cwd: REPO, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

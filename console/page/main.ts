@@ -1,0 +1,64 @@
+/** The console page: four views switched by the URL hash, fed live by the server's event stream. */
+import type { Snapshot } from '../protocol';
+import { renderDeadLetters } from './dead-letters';
+import { $, esc } from './dom';
+import { renderGroups } from './groups';
+import { renderHandlers } from './handlers';
+import { renderTopics } from './topics';
+
+const VIEWS = ['handlers', 'topics', 'dead-letters', 'groups'] as const;
+type View = (typeof VIEWS)[number];
+const TITLES: Record<View, string> = {
+  handlers: 'Handlers',
+  topics: 'Topics',
+  'dead-letters': 'Dead letters',
+  groups: 'Consumer groups',
+};
+
+let latest: Snapshot | undefined;
+let groupsTimer: ReturnType<typeof setInterval> | undefined;
+
+$('#app').innerHTML = `<header><b>kafka-lambda console</b><nav>${VIEWS.map(
+  (v) => `<a href="#${v}" data-view="${v}">${TITLES[v]}</a>`,
+).join('')}</nav><span class="live">connecting…</span></header>
+<div class="banner"></div><main></main>`;
+
+const main = $('main');
+const banner = $('.banner');
+
+function current(): View {
+  const hash = location.hash.slice(1);
+  return (VIEWS as readonly string[]).includes(hash) ? (hash as View) : 'handlers';
+}
+
+function show(): void {
+  const view = current();
+  document
+    .querySelectorAll<HTMLElement>('nav a')
+    .forEach((a) => a.classList.toggle('active', a.dataset.view === view));
+  clearInterval(groupsTimer);
+  main.innerHTML = '';
+  main.dataset.view = view;
+  if (view === 'handlers' && latest) renderHandlers(main, latest);
+  if (view === 'topics') void renderTopics(main);
+  if (view === 'dead-letters') renderDeadLetters(main, latest?.handlers.map((h) => h.name) ?? []);
+  if (view === 'groups') {
+    void renderGroups(main);
+    groupsTimer = setInterval(() => void renderGroups(main), 3000);
+  }
+}
+
+const events = new EventSource('/events');
+events.onmessage = (e: MessageEvent<string>) => {
+  const first = latest === undefined;
+  latest = JSON.parse(e.data) as Snapshot;
+  $('.live').textContent = `live · ${latest.at.slice(11, 19)}`;
+  banner.innerHTML = latest.kafkaError ? `<div class="error">${esc(latest.kafkaError)}</div>` : '';
+  if (current() === 'handlers') renderHandlers(main, latest);
+  else if (first && current() === 'dead-letters') show();
+};
+events.onerror = () => {
+  $('.live').textContent = 'disconnected: retrying…';
+};
+window.addEventListener('hashchange', show);
+show();
