@@ -6,7 +6,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
-import { externalModules, FUNCTION_BUNDLE } from '../shared/declarations/bundling';
+import { FUNCTION_BUNDLE } from '../shared/declarations/bundling';
 import { functionEnvironment } from '../shared/declarations/environment';
 import type { HandlerPlan } from './handler-plan';
 import type { KafkaNetworkRef } from './network';
@@ -20,8 +20,8 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
 
 /** The bundler's view of a function: which modules stay out of the bundle. */
-export function externalModulesFor(plan: Pick<HandlerPlan, 'carriesKafkaClient'>): string[] {
-  return externalModules(plan.carriesKafkaClient);
+export function externalModulesFor(plan: Pick<HandlerPlan, 'externalModules'>): string[] {
+  return [...plan.externalModules];
 }
 
 export interface KafkaFunctionProps {

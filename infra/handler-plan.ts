@@ -1,4 +1,4 @@
-import { carriesKafkaClient } from '../shared/declarations/bundling';
+import { carriesKafkaClient, externalModules } from '../shared/declarations/bundling';
 import { deadLetterTopics } from '../shared/lambda/dead-letter';
 import { eventSourcesOf, type HandlerSpec } from '../shared/declarations/handler';
 import { topicsOf } from '../shared/declarations/topic';
@@ -23,6 +23,8 @@ export interface HandlerPlan {
   readonly writeTopics: readonly string[];
   /** Whether its bundle needs the Kafka client (kafkajs + the IAM signer). */
   readonly carriesKafkaClient: boolean;
+  /** Packages left out of its bundle: the clients it never loads. */
+  readonly externalModules: readonly string[];
 }
 
 const unique = (names: readonly string[]): string[] => [...new Set(names)].sort();
@@ -42,5 +44,6 @@ export function planHandler(spec: HandlerSpec): HandlerPlan {
     groups: unique(eventSources.map((e) => e.consumerGroupId)),
     writeTopics,
     carriesKafkaClient: carriesKafkaClient(spec),
+    externalModules: externalModules(spec),
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deadLetterTopics } from '../lambda/dead-letter';
 import { DeclarationError } from '../errors';
+import { checkFilter } from './filter';
 import { loadModule } from './load-module';
 import type { AnyHandlerDefinition } from './handler';
 import { topicsOf, type AnyTopic, type AnyTopicSource } from './topic';
@@ -92,7 +93,11 @@ export function loadApp(dir: string): AppManifest {
           'a handler module exports exactly one handler declaration and `handler = lambdaHandler(...)`',
         );
       }
-      return { definition: definitions[0]!, entry };
+      const definition = definitions[0]!;
+      // Checked here, where deploys and the emulator load declarations, not in defineHandler: on Lambda the
+      // mapping filters, so the filter rules stay out of the function's bundle.
+      if (definition.filter !== undefined) checkFilter(definition.name, definition.filter);
+      return { definition, entry };
     });
   return manifestOf(catalog, handlers);
 }

@@ -1,6 +1,6 @@
 import { DeclarationError } from '../errors';
 import { checkEnvironment } from './environment';
-import { checkFilter, type ValueFilter } from './filter';
+import type { ValueFilter } from './filter';
 import type { MskBatchResponse, MskEvent } from '../lambda/msk-event';
 import type { PublishOptions } from '../kafka/publish';
 import type { TableClient } from '../state/table-client';
@@ -305,7 +305,6 @@ export function defineHandler<
     throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
   }
   if (options.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
-  if (options.filter !== undefined) checkFilter(options.name, options.filter);
   if (typeof options.handle !== 'function' && typeof options.handleBatch !== 'function') {
     throw new DeclarationError(what, 'give either handle(record, ctx) or handleBatch(records, ctx)');
   }

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { basename, dirname, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HandlerModule } from '../declarations/app';
-import { carriesKafkaClient, externalModules } from '../declarations/bundling';
+import { externalModules } from '../declarations/bundling';
 import { functionEnvironment } from '../declarations/environment';
 import { bundleFunction, type BundleResult } from './function-bundle';
 import { LOCAL_ACCOUNT } from './local-arns';
@@ -359,7 +359,7 @@ export function localFunctionFor(
     environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
     timeoutSeconds: deploy.timeoutSeconds,
     memoryMb: deploy.memoryMb,
-    externalModules: externalModules(carriesKafkaClient(definition)),
+    externalModules: externalModules(definition),
     ...(deploy.reservedConcurrency !== undefined && { maxConcurrency: deploy.reservedConcurrency }),
     region: o.region,
     account: LOCAL_ACCOUNT,
