@@ -12,7 +12,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { errorMessage, describeLocation, KafkaLambdaError, type RecordLocation } from '../errors';
+import { errorMessage, TableError, type RecordLocation } from '../errors';
 import { validate } from '../declarations/schema';
 import { keyAttributes, type AnyTable, type ItemKey, type Table } from '../declarations/table';
 import { runLanes, laneBy } from '../lambda/lanes';
@@ -68,17 +68,6 @@ export interface TableClient<T, K extends keyof T> {
     keyOf: (record: R) => ItemKey<T, K>,
     reduce: (records: readonly R[], key: ItemKey<T, K>) => ItemUpdate<T, K>,
   ): Promise<FoldResult>;
-}
-
-/** A write or read the table refused or that could not be made; names the table, item and record. */
-export class TableError extends KafkaLambdaError {
-  override name = 'TableError';
-  constructor(table: string, what: string, key: unknown, cause: unknown, at?: RecordLocation) {
-    super(
-      `${at ? `${describeLocation(at)}: ` : ''}${what} on table ${table} item ${JSON.stringify(key)} failed: ${errorMessage(cause)}`,
-      { cause },
-    );
-  }
 }
 
 /** How many items of a fold are written at once. */
