@@ -12,7 +12,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { errorMessage, TableError, type RecordLocation } from '../errors';
+import { TableError, type RecordLocation } from '../errors';
 import { validate } from '../declarations/schema';
 import { keyAttributes, type AnyTable, type ItemKey, type Table } from '../declarations/table';
 import { runLanes, laneBy } from '../lambda/lanes';
