@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
 import { functionEnvironment } from '../shared/declarations/environment';
 import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
+import { digestOf } from './digest';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';
 import { eniStatement, logStatement } from './permissions';
@@ -35,6 +36,11 @@ export interface KafkaFunctionProps {
   network: KafkaNetworkRef;
   logRetention: RetentionDays;
   environment: Record<string, string>;
+  /**
+   * Create-only identity of what the function is attached to: a change gives the function a new logical id, so
+   * CloudFormation creates a new function (and name) instead of updating this one. @default none
+   */
+  identity?: string;
 }
 
 /**
@@ -59,7 +65,9 @@ export class KafkaFunction extends Construct {
     });
     this.role.addToPrincipalPolicy(eniStatement());
     this.role.addToPrincipalPolicy(logStatement(this.logGroup.logGroupArn));
-    this.fn = new NodejsFunction(this, 'Function', {
+    const functionId =
+      props.identity === undefined ? 'Function' : `Function-${digestOf(this, props.identity)}`;
+    this.fn = new NodejsFunction(this, functionId, {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
@@ -105,6 +113,8 @@ export interface HandlerFunctionContext {
   logRetention: RetentionDays;
   /** KAFKA_BROKERS when known; otherwise the functions use the event's bootstrapServers. */
   bootstrapBrokers?: string;
+  /** The identities of its event source mappings (see `mappingIdentity`). */
+  identity: string;
 }
 
 /** One Lambda per handler module: the module file is the entry, `handler` its export. */
@@ -123,6 +133,7 @@ export function handlerFunction(
     timeoutSeconds: deploy.timeoutSeconds,
     ...(deploy.reservedConcurrency !== undefined && { reservedConcurrency: deploy.reservedConcurrency }),
     externalModules: externalModulesFor(plan),
+    identity: ctx.identity,
     network: ctx.network,
     logRetention: ctx.logRetention,
     environment: functionEnvironment(definition.deploy, {

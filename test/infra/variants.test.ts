@@ -1,3 +1,4 @@
+import type { ExistingClusterOptions } from '../../infra/config';
 import type { AppManifest } from '../../shared/declarations/app';
 import {
   asList,
@@ -25,11 +26,15 @@ describe('egress through NAT gateways', () => {
     synth = synthesize(exampleManifest(), { network: { egress: 'nat' } }, { bundle: false });
   }, SYNTH_TIMEOUT_MS);
 
-  test('public subnets with one NAT gateway per zone; brokers stay in private subnets; no interface endpoints', () => {
+  test('public subnets with one NAT gateway per zone; brokers stay in private subnets; only the S3 gateway endpoint', () => {
     synth.template.resourceCountIs('AWS::EC2::NatGateway', 3);
     synth.template.resourceCountIs('AWS::EC2::InternetGateway', 1);
     synth.template.resourceCountIs('AWS::EC2::Subnet', 6);
-    synth.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    // The on-failure destinations (S3) are written from the cluster's subnets in both egress modes.
+    const endpoints = resourcesOf(synth.json, 'AWS::EC2::VPCEndpoint').map(([, p]) => p);
+    expect(endpoints).toHaveLength(1);
+    expect(endpoints[0]!.VpcEndpointType).toBe('Gateway');
+    expect(JSON.stringify(endpoints[0]!.ServiceName)).toContain('.s3');
     const [, cluster] = resourcesOf(synth.json, 'AWS::MSK::Cluster')[0]!;
     const subnets = (cluster.BrokerNodeGroupInfo as { ClientSubnets: { Ref: string }[] }).ClientSubnets;
     expect(subnets.map((s) => s.Ref).every((id) => /private/i.test(id))).toBe(true);
@@ -150,16 +155,51 @@ describe('an existing cluster by ARN', () => {
     }
   });
 
-  test('creates the topics on it, and opens its security group to the functions on 9098 only', () => {
-    for (const [, t] of resourcesOf(synth.json, 'AWS::MSK::Topic')) expect(t.ClusterArn).toBe(CLUSTER_ARN);
-    const ingress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress');
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0]![1]).toMatchObject({
-      GroupId: 'sg-0123456789abcdef0',
-      FromPort: 9098,
-      ToPort: 9098,
-      IpProtocol: 'tcp',
-    });
+  test('adopts its topics through the custom resource, and opens its security group on 9098 only', () => {
+    // AWS::MSK::Topic fails for a topic that already exists: the custom resource adopts and reconciles instead.
+    synth.template.resourceCountIs('AWS::MSK::Topic', 0);
+    const topics = resourcesOf(synth.json, 'Custom::KafkaTopic');
+    expect(topics.length).toBeGreaterThan(0);
+    for (const [, t] of topics) {
+      expect(t.ClusterArn).toBe(CLUSTER_ARN);
+      expect(t.CreateOnlyConfigs).toEqual([]);
+    }
+    const ingress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress').map(([, p]) => p);
+    expect(ingress).toHaveLength(2);
+    for (const rule of ingress) {
+      expect(rule).toMatchObject({
+        GroupId: 'sg-0123456789abcdef0',
+        FromPort: 9098,
+        ToPort: 9098,
+        IpProtocol: 'tcp',
+      });
+    }
+    // The pollers' own path: 9098 from the group to itself, and HTTPS out, written to the existing group.
+    expect(ingress.map((r) => r.SourceSecurityGroupId)).toContain('sg-0123456789abcdef0');
+    const egress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => [
+      p.GroupId,
+      p.FromPort,
+    ]);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        ['sg-0123456789abcdef0', 9098],
+        ['sg-0123456789abcdef0', 443],
+      ]),
+    );
+  });
+
+  test('pollerRules "present": nothing is written to a group that already has the rules', () => {
+    const present = synthesize(
+      exampleManifest(),
+      {
+        cluster: { ...(existingCluster as ExistingClusterOptions), pollerRules: 'present' },
+        bootstrapBrokers: 'b-1.shared:9098',
+      },
+      { bundle: false },
+    );
+    const ingress = resourcesOf(present.json, 'AWS::EC2::SecurityGroupIngress').map(([, p]) => p);
+    expect(ingress.map((r) => r.SourceSecurityGroupId)).not.toContain('sg-0123456789abcdef0');
+    present.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
   });
 
   test('scopes IAM to the cluster by its name and uuid, and passes the given brokers', () => {
