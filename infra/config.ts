@@ -56,11 +56,17 @@ export interface ProvisionedClusterOptions {
   volumeSizeGiB?: number;
   /** Default MSK_KAFKA_VERSION from shared/kafka-version.ts, the version the local broker runs. */
   kafkaVersion?: string;
+  /**
+   * A fixed cluster name: a change that replaces the cluster then fails on the name (and a stack deployed before
+   * names carried a digest keeps its cluster with `<stackName>-kafka`). @default `<stackName>-kafka-<digest of the
+   * create-only properties>`
+   */
   clusterName?: string;
 }
 
 export interface ServerlessClusterOptions {
   kind: 'serverless';
+  /** As for a provisioned cluster. @default `<stackName>-kafka-<digest of the create-only properties>` */
   clusterName?: string;
 }
 
@@ -160,6 +166,7 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
   const kind =
     oneOf('cluster', ['provisioned', 'serverless', 'existing'] as const) ??
     (clusterArn ? 'existing' : 'provisioned');
+  const clusterName = str('clusterName');
   let cluster: ClusterOptions;
   if (kind === 'provisioned') {
     const brokers = positiveInt('brokerCount');
@@ -168,9 +175,10 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
       ...(brokers !== undefined && { brokerCount: brokers }),
       ...(str('instanceType') !== undefined && { instanceType: str('instanceType') }),
       ...(str('kafkaVersion') !== undefined && { kafkaVersion: str('kafkaVersion') }),
+      ...(clusterName !== undefined && { clusterName }),
     };
   } else if (kind === 'serverless') {
-    cluster = { kind };
+    cluster = { kind, ...(clusterName !== undefined && { clusterName }) };
   } else {
     const need = (key: string): string => {
       const value = str(key);

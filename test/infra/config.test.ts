@@ -80,6 +80,13 @@ describe('bad context is a ContextError naming the key and the accepted values',
     expect((error as Error).message).toContain(`context "${key}" must be ${accepted}`);
   });
 
+  test('a fixed cluster name (a stack deployed before names carried a digest)', () => {
+    expect(optionsFromContext(context({ clusterName: 'KafkaLambda-kafka' })).cluster).toEqual({
+      kind: 'provisioned',
+      clusterName: 'KafkaLambda-kafka',
+    });
+  });
+
   test('removal and on-failure retention reach the options', () => {
     expect(optionsFromContext(context({ removal: 'destroy', onFailureRetentionDays: '14' }))).toMatchObject({
       removal: 'destroy',

@@ -1,3 +1,5 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { MSK_KAFKA_VERSION } from '../../shared/kafka/version';
 import type { ExistingClusterOptions } from '../../infra/config';
 import type { AppManifest } from '../../shared/declarations/app';
 import {
@@ -248,5 +250,63 @@ describe('an existing cluster by ARN', () => {
         { bundle: false },
       ),
     ).toThrow(/is not an MSK cluster ARN/);
+  });
+});
+
+describe('nothing is deleted by accident', () => {
+  let retained: Synthesized;
+  let throwaway: Synthesized;
+  beforeAll(() => {
+    retained = synthesize(fixtureManifest(), {}, { bundle: false });
+    throwaway = synthesize(
+      fixtureManifest(),
+      { removal: 'destroy', onFailureRetentionDays: 14 },
+      { bundle: false },
+    );
+  }, SYNTH_TIMEOUT_MS);
+
+  test('by default the cluster, its configuration and key are retained and the stack is termination-protected', () => {
+    expect(retained.stack.terminationProtection).toBe(true);
+    expect(retained.stack.statefulRemovalPolicy).toBe(RemovalPolicy.RETAIN);
+    for (const type of ['AWS::MSK::Cluster', 'AWS::MSK::Configuration', 'AWS::KMS::Key']) {
+      const resource = Object.values(retained.json.Resources).find((r) => r.Type === type)!;
+      expect([type, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([
+        type,
+        'Retain',
+        'Retain',
+      ]);
+    }
+  });
+
+  test('removal=destroy: a throwaway stack deletes them and is not protected', () => {
+    expect(throwaway.stack.terminationProtection).toBe(false);
+    for (const [, r] of Object.entries(throwaway.json.Resources).filter(
+      ([, r]) => r.Type === 'AWS::MSK::Cluster',
+    ))
+      expect(r.DeletionPolicy).toBe('Delete');
+  });
+
+  test('on-failure batches expire after the configured days (default 90), old versions a day later', () => {
+    const rules = (s: Synthesized) =>
+      resourcesOf(s.json, 'AWS::S3::Bucket').map(
+        ([, p]) => (p.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules[0],
+      );
+    expect(rules(retained)).toEqual([
+      expect.objectContaining({
+        ExpirationInDays: 90,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        Status: 'Enabled',
+      }),
+    ]);
+    expect(rules(throwaway)).toEqual([expect.objectContaining({ ExpirationInDays: 14 })]);
+  });
+
+  test('names that a replacement would collide on carry what makes them change', () => {
+    const [, cluster] = resourcesOf(retained.json, 'AWS::MSK::Cluster')[0]!;
+    expect(cluster.ClusterName).toMatch(/^Test-kafka-[0-9a-f]{8}$/);
+    const [, configuration] = resourcesOf(retained.json, 'AWS::MSK::Configuration')[0]!;
+    expect(configuration.Name).toBe(
+      `${cluster.ClusterName as string}-config-${MSK_KAFKA_VERSION.replace(/\./g, '-')}`,
+    );
   });
 });
