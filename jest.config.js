@@ -7,6 +7,7 @@ module.exports = {
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform },
     { displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'], transform },
+    { displayName: 'infra-changes', testMatch: ['<rootDir>/test/infra-changes/**/*.test.ts'], transform },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

@@ -1,6 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { loadApp } from '../shared/declarations/app';
+import { join } from 'node:path';
 import { optionsFromContext } from './config';
+import { LOCK_FILE, readLock } from './event-source-lock';
+import { PROJECT_ROOT } from './handler-function';
 import { applyNag } from './nag';
 import { KafkaLambdaStack } from './stack';
 
@@ -12,10 +15,12 @@ import { KafkaLambdaStack } from './stack';
 const app = new App();
 const manifest = loadApp('functions');
 const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'KafkaLambda';
+const lock = readLock(join(PROJECT_ROOT, LOCK_FILE));
 new KafkaLambdaStack(app, stackName, {
   manifest,
   description: 'Kafka event processing on MSK and Lambda (kafka-lambda-framework)',
   ...optionsFromContext((key) => app.node.tryGetContext(key)),
+  ...(lock !== undefined && { deployedEventSources: lock }),
 });
 applyNag(app);
 app.synth();

@@ -15,6 +15,7 @@ import {
   InfraInvariantError,
   type ReplicaCapacity,
 } from './invariants';
+import { digestOf } from './digest';
 import type { KafkaNetworkRef } from './network';
 
 /** What the rest of the stack needs to know about the cluster, whoever created it. */
@@ -48,8 +49,14 @@ export function serverProperties(props: Readonly<Record<string, string>> = SERVE
 
 const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$/;
 
-function clusterNameFor(scope: Construct, given: string | undefined): string {
-  const name = given ?? `${Stack.of(scope).stackName}-kafka`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 64);
+/**
+ * The default name carries a digest of the properties whose change replaces the cluster (subnets, security
+ * groups, encryption key, authentication): CloudFormation creates the replacement before it removes (or, by
+ * default, retains) the old one, and two MSK clusters cannot share a name. An explicit name is the deployer's.
+ */
+function clusterNameFor(scope: Construct, given: string | undefined, createOnly: unknown): string {
+  const base = `${Stack.of(scope).stackName}-kafka`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 55);
+  const name = given ?? `${base}-${digestOf(scope, createOnly)}`;
   if (!CLUSTER_NAME.test(name)) {
     throw new InfraInvariantError(
       `cluster name "${name}" must be 1-64 of a-z, A-Z, 0-9 and "-", starting alphanumeric`,
@@ -74,25 +81,33 @@ export class ProvisionedKafkaCluster extends Construct implements KafkaClusterRe
     id: string,
     options: ProvisionedClusterOptions,
     network: KafkaNetworkRef,
-    logRetention: RetentionDays,
+    context: ClusterContext,
   ) {
     super(scope, id);
     const brokerCount = options.brokerCount ?? DEFAULTS.brokerCount;
     checkBrokerLayout(brokerCount, network.zoneCount);
-    const clusterName = clusterNameFor(this, options.clusterName);
     const kafkaVersion = options.kafkaVersion ?? DEFAULTS.kafkaVersion;
+    const clientSubnets = network.vpc.selectSubnets(network.subnets).subnetIds;
+    const securityGroups = [network.clusterSecurityGroup.securityGroupId];
 
     this.key = new Key(this, 'DataKey', {
-      description: `Encrypts the broker volumes of MSK cluster ${clusterName}`,
+      description: 'Encrypts the broker volumes of the MSK cluster',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: context.removalPolicy,
+    });
+    const clusterName = clusterNameFor(this, options.clusterName, {
+      clientSubnets,
+      securityGroups,
+      key: this.key.keyArn,
     });
     this.brokerLogs = new LogGroup(this, 'BrokerLogs', {
-      retention: logRetention,
+      retention: context.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // KafkaVersionsList (and Name) are create-only: a new version makes a new configuration, so its name carries
+    // the version, or the replacement would collide with the configuration it replaces.
     this.configuration = new CfnConfiguration(this, 'Configuration', {
-      name: `${clusterName}-config`,
+      name: `${clusterName}-config-${kafkaVersion.replace(/[^a-zA-Z0-9]/g, '-')}`,
       description: 'Durable defaults: RF 3, min ISR 2, no topic auto-creation, no unclean leader election',
       kafkaVersionsList: [kafkaVersion],
       serverProperties: serverProperties(),
@@ -102,9 +117,9 @@ export class ProvisionedKafkaCluster extends Construct implements KafkaClusterRe
       kafkaVersion,
       numberOfBrokerNodes: brokerCount,
       brokerNodeGroupInfo: {
-        clientSubnets: network.vpc.selectSubnets(network.subnets).subnetIds,
+        clientSubnets,
         instanceType: options.instanceType ?? DEFAULTS.instanceType,
-        securityGroups: [network.clusterSecurityGroup.securityGroupId],
+        securityGroups,
         storageInfo: { ebsStorageInfo: { volumeSize: options.volumeSizeGiB ?? DEFAULTS.volumeSizeGiB } },
       },
       clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: false } },
@@ -121,6 +136,9 @@ export class ProvisionedKafkaCluster extends Construct implements KafkaClusterRe
       },
       enhancedMonitoring: 'PER_BROKER',
     });
+    // A retained cluster keeps its configuration: MSK refuses to delete a configuration a cluster uses.
+    this.resource.applyRemovalPolicy(context.removalPolicy);
+    this.configuration.applyRemovalPolicy(context.removalPolicy);
     this.clusterArn = this.resource.attrArn;
     this.capacity = { kind: 'provisioned', brokers: brokerCount };
   }
@@ -134,20 +152,37 @@ export class ServerlessKafkaCluster extends Construct implements KafkaClusterRef
   readonly created = true;
   readonly resource: CfnServerlessCluster;
 
-  constructor(scope: Construct, id: string, options: ServerlessClusterOptions, network: KafkaNetworkRef) {
+  constructor(
+    scope: Construct,
+    id: string,
+    options: ServerlessClusterOptions,
+    network: KafkaNetworkRef,
+    context: ClusterContext,
+  ) {
     super(scope, id);
+    const clientAuthentication = { sasl: { iam: { enabled: true } } };
+    const vpcConfigs = [
+      {
+        subnetIds: network.vpc.selectSubnets(network.subnets).subnetIds,
+        securityGroups: [network.clusterSecurityGroup.securityGroupId],
+      },
+    ];
     this.resource = new CfnServerlessCluster(this, 'Cluster', {
-      clusterName: clusterNameFor(this, options.clusterName),
-      clientAuthentication: { sasl: { iam: { enabled: true } } },
-      vpcConfigs: [
-        {
-          subnetIds: network.vpc.selectSubnets(network.subnets).subnetIds,
-          securityGroups: [network.clusterSecurityGroup.securityGroupId],
-        },
-      ],
+      // Every property of a serverless cluster is create-only: all of them go into the name's digest.
+      clusterName: clusterNameFor(this, options.clusterName, { clientAuthentication, vpcConfigs }),
+      clientAuthentication,
+      vpcConfigs,
     });
+    this.resource.applyRemovalPolicy(context.removalPolicy);
     this.clusterArn = this.resource.attrArn;
   }
+}
+
+/** What a created cluster takes from the stack. */
+export interface ClusterContext {
+  logRetention: RetentionDays;
+  /** The stack's `statefulRemovalPolicy`: RETAIN unless the deployer asked for a throwaway stack. */
+  removalPolicy: RemovalPolicy;
 }
 
 /** Creates the cluster the options ask for, or refers to an existing one by ARN. */
@@ -155,13 +190,13 @@ export function kafkaCluster(
   scope: Construct,
   options: ClusterOptions,
   network: KafkaNetworkRef,
-  logRetention: RetentionDays,
+  context: ClusterContext,
 ): KafkaClusterRef {
   switch (options.kind) {
     case 'provisioned':
-      return new ProvisionedKafkaCluster(scope, 'Kafka', options, network, logRetention);
+      return new ProvisionedKafkaCluster(scope, 'Kafka', options, network, context);
     case 'serverless':
-      return new ServerlessKafkaCluster(scope, 'Kafka', options, network);
+      return new ServerlessKafkaCluster(scope, 'Kafka', options, network, context);
     case 'existing': {
       if (!/^arn:[a-z-]+:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/.test(options.clusterArn)) {
         throw new InfraInvariantError(`clusterArn "${options.clusterArn}" is not an MSK cluster ARN`);

@@ -1,5 +1,30 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { KafkaLambdaError } from '../shared/errors';
+import type { EventSourceLock } from './event-source-lock';
 import { MSK_KAFKA_VERSION } from '../shared/kafka/version';
+
+/** A `cdk -c key=value` setting that cannot be used: names the key, the value given and what is accepted. */
+export class ContextError extends KafkaLambdaError {
+  override name = 'ContextError';
+  constructor(
+    readonly key: string,
+    readonly value: string | undefined,
+    readonly accepted: string,
+  ) {
+    super(
+      value === undefined
+        ? `context "${key}" is required here (-c ${key}=...): ${accepted}`
+        : `context "${key}" must be ${accepted}, got "${value}"`,
+    );
+  }
+}
+
+/** What `cdk destroy` (or a replacement) does to the stateful resources: cluster, tables, retained buckets. */
+export type Removal =
+  /** Kept in the account when removed from the stack; the stack has termination protection (default). */
+  | 'retain'
+  /** Deleted with the stack, no termination protection: for throwaway test stacks only. */
+  | 'destroy';
 
 /** How the Lambda event source mapping pollers (ENIs in the cluster's subnets) reach the Lambda and STS APIs. */
 export type Egress =
@@ -31,11 +56,17 @@ export interface ProvisionedClusterOptions {
   volumeSizeGiB?: number;
   /** Default MSK_KAFKA_VERSION from shared/kafka-version.ts, the version the local broker runs. */
   kafkaVersion?: string;
+  /**
+   * A fixed cluster name: a change that replaces the cluster then fails on the name (and a stack deployed before
+   * names carried a digest keeps its cluster with `<stackName>-kafka`). @default `<stackName>-kafka-<digest of the
+   * create-only properties>`
+   */
   clusterName?: string;
 }
 
 export interface ServerlessClusterOptions {
   kind: 'serverless';
+  /** As for a provisioned cluster. @default `<stackName>-kafka-<digest of the create-only properties>` */
   clusterName?: string;
 }
 
@@ -51,6 +82,11 @@ export interface ExistingClusterOptions {
   privateSubnetIds: readonly string[];
   /** The cluster's security group: IAM-TLS ingress (9098) from the functions is added to it. */
   securityGroupId: string;
+  /**
+   * The rules the event source pollers need in the cluster's security group (9098 from and to itself, 443 out):
+   * `create` adds them; `present` when the group already has them (EC2 refuses a duplicate rule). @default 'create'
+   */
+  pollerRules?: 'create' | 'present';
 }
 
 export type ClusterOptions = ProvisionedClusterOptions | ServerlessClusterOptions | ExistingClusterOptions;
@@ -69,6 +105,18 @@ export interface KafkaLambdaOptions {
   logRetention?: RetentionDays;
   alarms?: Partial<AlarmOptions>;
   /**
+   * `retain` keeps the cluster (and anything using `statefulRemovalPolicy`) when it leaves the stack and turns on
+   * termination protection; `destroy` deletes them with the stack. @default 'retain'
+   */
+  removal?: Removal;
+  /** Days an on-failure batch is kept in a handler's on-failure bucket before S3 expires it. @default 90 */
+  onFailureRetentionDays?: number;
+  /**
+   * The event source mappings as last deployed (event-sources.lock.json, written by `npm run deploy`): synth
+   * refuses changes Lambda would reject or ignore. @default none: only the checks that need no history run
+   */
+  deployedEventSources?: EventSourceLock;
+  /**
    * Bootstrap brokers to give the functions as KAFKA_BROKERS. Default: none, the functions use the
    * `bootstrapServers` every MSK event carries, so nothing has to be known at synth.
    */
@@ -83,6 +131,8 @@ export const DEFAULTS = {
   zoneCount: 3,
   alarms: { offsetLagThreshold: 10_000, offsetLagMinutes: 15 } satisfies AlarmOptions,
   logRetention: RetentionDays.ONE_MONTH,
+  removal: 'retain' as Removal,
+  onFailureRetentionDays: 90,
   /** The MSK broker port for SASL/IAM over TLS. */
   iamTlsPort: 9098,
 } as const;
@@ -93,36 +143,51 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
     const value = get(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
-  const egress = str('egress');
-  if (egress !== undefined && egress !== 'nat' && egress !== 'endpoints') {
-    throw new Error(`context egress must be "nat" or "endpoints", got "${egress}"`);
-  }
+  const oneOf = <T extends string>(key: string, values: readonly T[]): T | undefined => {
+    const value = str(key);
+    if (value !== undefined && !(values as readonly string[]).includes(value))
+      throw new ContextError(key, value, `one of ${values.map((v) => `"${v}"`).join(', ')}`);
+    return value as T | undefined;
+  };
+  const positiveInt = (key: string): number | undefined => {
+    const value = str(key);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ContextError(key, value, 'a positive integer');
+    return n;
+  };
+  const egress = oneOf<Egress>('egress', ['endpoints', 'nat']);
+  const removal = oneOf<Removal>('removal', ['retain', 'destroy']);
+  const onFailureRetentionDays = positiveInt('onFailureRetentionDays');
   const azs = str('availabilityZones')
     ?.split(',')
     .map((z) => z.trim());
   const clusterArn = str('clusterArn');
-  const kind = str('cluster') ?? (clusterArn ? 'existing' : 'provisioned');
+  const kind =
+    oneOf('cluster', ['provisioned', 'serverless', 'existing'] as const) ??
+    (clusterArn ? 'existing' : 'provisioned');
+  const clusterName = str('clusterName');
   let cluster: ClusterOptions;
   if (kind === 'provisioned') {
-    const brokers = str('brokerCount');
+    const brokers = positiveInt('brokerCount');
     cluster = {
       kind,
-      ...(brokers !== undefined && { brokerCount: Number(brokers) }),
+      ...(brokers !== undefined && { brokerCount: brokers }),
       ...(str('instanceType') !== undefined && { instanceType: str('instanceType') }),
       ...(str('kafkaVersion') !== undefined && { kafkaVersion: str('kafkaVersion') }),
+      ...(clusterName !== undefined && { clusterName }),
     };
   } else if (kind === 'serverless') {
-    cluster = { kind };
-  } else if (kind === 'existing') {
+    cluster = { kind, ...(clusterName !== undefined && { clusterName }) };
+  } else {
     const need = (key: string): string => {
       const value = str(key);
-      if (value === undefined) throw new Error(`an existing cluster needs context "${key}"`);
+      if (value === undefined) throw new ContextError(key, undefined, 'an existing cluster needs it');
       return value;
     };
-    const type = str('clusterType') ?? 'provisioned';
-    if (type !== 'provisioned' && type !== 'serverless')
-      throw new Error(`clusterType must be provisioned or serverless`);
-    const brokers = str('brokerCount');
+    const type = oneOf('clusterType', ['provisioned', 'serverless'] as const) ?? 'provisioned';
+    const brokers = positiveInt('brokerCount');
+    const pollerRules = oneOf('pollerRules', ['create', 'present'] as const);
     cluster = {
       kind,
       type,
@@ -131,15 +196,16 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
       availabilityZones: need('availabilityZones').split(','),
       privateSubnetIds: need('privateSubnetIds').split(','),
       securityGroupId: need('clusterSecurityGroupId'),
-      ...(brokers !== undefined && { brokerCount: Number(brokers) }),
+      ...(brokers !== undefined && { brokerCount: brokers }),
+      ...(pollerRules !== undefined && { pollerRules }),
     };
-  } else {
-    throw new Error(`context cluster must be provisioned, serverless or existing, got "${kind}"`);
   }
   const brokers = str('bootstrapBrokers');
   return {
     cluster,
     network: { ...(egress !== undefined && { egress }), ...(azs && { availabilityZones: azs }) },
     ...(brokers !== undefined && { bootstrapBrokers: brokers }),
+    ...(removal !== undefined && { removal }),
+    ...(onFailureRetentionDays !== undefined && { onFailureRetentionDays }),
   };
 }

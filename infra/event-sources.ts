@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import {
   BlockPublicAccess,
@@ -11,8 +11,11 @@ import { Construct } from 'constructs';
 import { filterPattern, type ValueFilter } from '../shared/declarations/filter';
 import type { HandlerSpec, StartingPosition } from '../shared/declarations/handler';
 import type { KafkaClusterRef } from './cluster';
+import { digestOf } from './digest';
 import type { KafkaFunction } from './handler-function';
-import type { HandlerPlan } from './handler-plan';
+import type { EventSourcePlan, HandlerPlan } from './handler-plan';
+import { checkReservedConcurrency } from './invariants';
+import { MAPPING_METADATA, type MappingRecord } from './event-source-lock';
 import { ACCEPTED, acknowledge, underArnOf } from './nag';
 import { onFailureBucketStatements } from './permissions';
 import type { KafkaTopics } from './topics';
@@ -41,6 +44,23 @@ export interface HandlerEventSourcesProps {
   fn: KafkaFunction;
   cluster: KafkaClusterRef;
   topics: KafkaTopics;
+  /** Days before S3 expires an on-failure batch. */
+  onFailureRetentionDays: number;
+}
+
+/**
+ * The create-only identity of one mapping. Lambda allows one mapping per function, cluster and topic (a second
+ * CreateEventSourceMapping fails with ResourceConflictException naming the existing mapping's UUID, e.g.
+ * aws/aws-sam-cli#2308) and a consumer group id unique among all Kafka event sources, which cannot be updated
+ * (Lambda developer guide, "Customizable consumer group ID"). So the mapping's logical id carries a digest of its
+ * topic and group: a group change is a new mapping that CloudFormation creates before deleting the old one, and
+ * the function's logical id carries the digest of all its mappings, so the new mapping belongs to a new function
+ * and never meets the old one on the same function and topic. The starting position is not part of it: Lambda
+ * ignores it for a group that already has committed offsets, so a position change alone is refused instead
+ * (see event-source-lock.ts).
+ */
+export function mappingIdentity(source: EventSourcePlan): string {
+  return `${source.topic}|${source.consumerGroupId}`;
 }
 
 /**
@@ -51,6 +71,8 @@ export interface HandlerEventSourcesProps {
  */
 export class HandlerEventSources extends Construct {
   readonly mappings: CfnEventSourceMapping[] = [];
+  /** What each mapping was created with, as the lock file records it. */
+  readonly records: MappingRecord[] = [];
   readonly onFailureBucket?: Bucket;
 
   constructor(scope: Construct, id: string, props: HandlerEventSourcesProps) {
@@ -66,6 +88,15 @@ export class HandlerEventSources extends Construct {
         versioned: true,
         // Discarded batches are the only copy of records that exhausted their retries: never deleted with the stack.
         removalPolicy: RemovalPolicy.RETAIN,
+        // ... but not kept forever: replay or copy them within the retention period.
+        lifecycleRules: [
+          {
+            id: 'ExpireOnFailureBatches',
+            expiration: Duration.days(props.onFailureRetentionDays),
+            noncurrentVersionExpiration: Duration.days(1),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+          },
+        ],
       });
       fn.addToRolePolicy(...onFailureBucketStatements(this.onFailureBucket.bucketArn));
       acknowledge(this.onFailureBucket, ACCEPTED.onFailureBucketAccessLogs);
@@ -80,35 +111,55 @@ export class HandlerEventSources extends Construct {
     }
     const partitionsOf = new Map(definition.topics.map((t) => [t.name, t.partitions]));
     const filterCriteria = filterCriteriaOf(definition.filter);
+    if (report) {
+      checkReservedConcurrency(
+        definition.name,
+        definition.deploy.reservedConcurrency,
+        plan.eventSources.reduce((sum, source) => sum + (partitionsOf.get(source.topic) ?? 1), 0),
+      );
+    }
 
     for (const source of plan.eventSources) {
-      const mapping = new CfnEventSourceMapping(this, `EventSource-${source.topic}`, {
-        functionName: fn.fn.functionName,
-        eventSourceArn: cluster.clusterArn,
-        topics: [source.topic],
-        amazonManagedKafkaEventSourceConfig: { consumerGroupId: source.consumerGroupId },
-        batchSize: definition.batch.size,
-        ...(definition.batch.windowSeconds !== undefined && {
-          maximumBatchingWindowInSeconds: definition.batch.windowSeconds,
-        }),
-        ...startingPositionOf(definition.startingPosition),
-        ...(filterCriteria && { filterCriteria }),
-        enabled: true,
-        ...(this.onFailureBucket && {
-          functionResponseTypes: ['ReportBatchItemFailures'],
-          // A poller per partition at most: Lambda caps pollers at the topic's partition count.
-          provisionedPollerConfig: {
-            minimumPollers: 1,
-            maximumPollers: partitionsOf.get(source.topic) ?? 1,
-          },
-          maximumRetryAttempts: definition.retry.attempts,
-          destinationConfig: { onFailure: { destination: this.onFailureBucket.bucketArn } },
-        }),
-      });
+      const identity = mappingIdentity(source);
+      const mapping = new CfnEventSourceMapping(
+        this,
+        `EventSource-${source.topic}-${digestOf(this, identity)}`,
+        {
+          functionName: fn.fn.functionName,
+          eventSourceArn: cluster.clusterArn,
+          topics: [source.topic],
+          amazonManagedKafkaEventSourceConfig: { consumerGroupId: source.consumerGroupId },
+          batchSize: definition.batch.size,
+          ...(definition.batch.windowSeconds !== undefined && {
+            maximumBatchingWindowInSeconds: definition.batch.windowSeconds,
+          }),
+          ...startingPositionOf(definition.startingPosition),
+          ...(filterCriteria && { filterCriteria }),
+          enabled: true,
+          ...(this.onFailureBucket && {
+            functionResponseTypes: ['ReportBatchItemFailures'],
+            // A poller per partition at most: Lambda caps pollers at the topic's partition count.
+            provisionedPollerConfig: {
+              minimumPollers: 1,
+              maximumPollers: partitionsOf.get(source.topic) ?? 1,
+            },
+            maximumRetryAttempts: definition.retry.attempts,
+            destinationConfig: { onFailure: { destination: this.onFailureBucket.bucketArn } },
+          }),
+        },
+      );
       // Its topic, and the topics it writes (dead letters, publishes), exist before records start flowing.
       for (const topic of [source.topic, ...plan.writeTopics])
         mapping.node.addDependency(topics.resourceOf(topic));
       mapping.node.addDependency(fn.role);
+      const record: MappingRecord = {
+        handler: definition.name,
+        topic: source.topic,
+        group: source.consumerGroupId,
+        startingPosition: startingPositionOf(definition.startingPosition),
+      };
+      mapping.addMetadata(MAPPING_METADATA, record);
+      this.records.push(record);
       this.mappings.push(mapping);
     }
   }

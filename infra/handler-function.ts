@@ -9,6 +9,7 @@ import type { HandlerModule } from '../shared/declarations/app';
 import { FUNCTION_BUNDLE } from '../shared/declarations/bundling';
 import { functionEnvironment } from '../shared/declarations/environment';
 import type { HandlerPlan } from './handler-plan';
+import { digestOf } from './digest';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';
 import { eniStatement, logStatement } from './permissions';
@@ -34,6 +35,11 @@ export interface KafkaFunctionProps {
   network: KafkaNetworkRef;
   logRetention: RetentionDays;
   environment: Record<string, string>;
+  /**
+   * Create-only identity of what the function is attached to: a change gives the function a new logical id, so
+   * CloudFormation creates a new function (and name) instead of updating this one. @default none
+   */
+  identity?: string;
 }
 
 /**
@@ -58,7 +64,9 @@ export class KafkaFunction extends Construct {
     });
     this.role.addToPrincipalPolicy(eniStatement());
     this.role.addToPrincipalPolicy(logStatement(this.logGroup.logGroupArn));
-    this.fn = new NodejsFunction(this, 'Function', {
+    const functionId =
+      props.identity === undefined ? 'Function' : `Function-${digestOf(this, props.identity)}`;
+    this.fn = new NodejsFunction(this, functionId, {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
@@ -104,6 +112,8 @@ export interface HandlerFunctionContext {
   logRetention: RetentionDays;
   /** KAFKA_BROKERS when known; otherwise the functions use the event's bootstrapServers. */
   bootstrapBrokers?: string;
+  /** The identities of its event source mappings (see `mappingIdentity`). */
+  identity: string;
 }
 
 /** One Lambda per handler module: the module file is the entry, `handler` its export. */
@@ -122,6 +132,7 @@ export function handlerFunction(
     timeoutSeconds: deploy.timeoutSeconds,
     ...(deploy.reservedConcurrency !== undefined && { reservedConcurrency: deploy.reservedConcurrency }),
     externalModules: externalModulesFor(plan),
+    identity: ctx.identity,
     network: ctx.network,
     logRetention: ctx.logRetention,
     environment: functionEnvironment(definition.deploy, {

@@ -73,3 +73,20 @@ export function checkTopics(topics: readonly AnyTopic[], capacity: ReplicaCapaci
     checkTopic(topic, capacity);
   }
 }
+
+/**
+ * Provisioned pollers each invoke the function: reserved concurrency below their maximum throttles the mapping
+ * (the pollers wait for a free slot instead of consuming), which shows up only as growing lag.
+ */
+export function checkReservedConcurrency(
+  handler: string,
+  reserved: number | undefined,
+  maximumPollers: number,
+): void {
+  if (reserved !== undefined && reserved < maximumPollers) {
+    throw new InfraInvariantError(
+      `handler "${handler}": deploy.reservedConcurrency ${reserved} is below the ${maximumPollers} provisioned ` +
+        `pollers its event source mappings may run (one per partition of its topics): raise it to at least ${maximumPollers} or leave it unset`,
+    );
+  }
+}

@@ -5,6 +5,7 @@ import {
   GatewayVpcEndpointAwsService,
   InterfaceVpcEndpointAwsService,
   IpAddresses,
+  Peer,
   Port,
   SecurityGroup,
   SubnetType,
@@ -96,9 +97,11 @@ export class KafkaNetwork extends Construct implements KafkaNetworkRef {
       ipAddresses: IpAddresses.cidr(options.cidr ?? '10.40.0.0/16'),
       availabilityZones: threeZones(options.availabilityZones),
       natGateways,
+      // Private first: CIDRs are allocated in this order, so the brokers' subnets keep their addresses (and the
+      // cluster, whose subnets are create-only, stays) when the egress mode switches and public subnets come or go.
       subnetConfiguration: [
-        ...(nat ? [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }] : []),
         { name: 'private', subnetType: privateType, cidrMask: 20 },
+        ...(nat ? [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }] : []),
       ],
     });
     this.vpc = vpc;
@@ -114,20 +117,13 @@ export class KafkaNetwork extends Construct implements KafkaNetworkRef {
       trafficType: FlowLogTrafficType.REJECT,
     });
 
-    const port = DEFAULTS.iamTlsPort;
     const clusterSecurityGroup = new SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc,
       description: 'MSK brokers and the Lambda event source pollers (which use the cluster security group)',
-      // The event source mapping's pollers share this group and call STS and Lambda on 443 (AWS guidance for MSK
-      // event sources); the brokers themselves initiate nothing.
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    pollerRules(clusterSecurityGroup);
     const functionSecurityGroup = functionSecurityGroupFor(this, vpc, clusterSecurityGroup);
-    clusterSecurityGroup.addIngressRule(
-      clusterSecurityGroup,
-      Port.tcp(port),
-      'Kafka IAM/TLS from the Lambda event source pollers (their ENIs carry this group)',
-    );
     this.clusterSecurityGroup = clusterSecurityGroup;
     this.functionSecurityGroup = functionSecurityGroup;
 
@@ -154,13 +150,36 @@ export class KafkaNetwork extends Construct implements KafkaNetworkRef {
           privateDnsEnabled: true,
         });
       }
-      // On-failure destinations of the event source mappings are S3 buckets, reached from the cluster's VPC.
-      vpc.addGatewayEndpoint('S3Endpoint', {
-        service: GatewayVpcEndpointAwsService.S3,
-        subnets: [this.subnets],
-      });
     }
+    // On-failure destinations of the event source mappings are S3 buckets, written by the pollers from the
+    // cluster's subnets: a gateway endpoint keeps that traffic in the VPC in both egress modes (free, no NAT bytes).
+    vpc.addGatewayEndpoint('S3Endpoint', {
+      service: GatewayVpcEndpointAwsService.S3,
+      subnets: [this.subnets],
+    });
   }
+}
+
+/**
+ * What the event source mapping's pollers need in the cluster's security group (their ENIs carry it; AWS's
+ * network guidance for MSK event sources): Kafka IAM/TLS to the brokers in the same group, and HTTPS out to
+ * Lambda, STS and S3. HTTPS goes to any address because S3's addresses are a per-region prefix list unknown at
+ * synth; the route tables decide where it can go (endpoints mode: only the interface and S3 gateway endpoints,
+ * there is no other route; nat mode: through the NAT gateways). The brokers themselves initiate nothing else.
+ */
+function pollerRules(group: ISecurityGroup): void {
+  const port = Port.tcp(DEFAULTS.iamTlsPort);
+  group.addIngressRule(
+    group,
+    port,
+    'Kafka IAM/TLS from the Lambda event source pollers (their ENIs carry this group)',
+  );
+  group.addEgressRule(group, port, 'Kafka IAM/TLS from the event source pollers to the brokers');
+  group.addEgressRule(
+    Peer.anyIpv4(),
+    Port.tcp(443),
+    'HTTPS from the event source pollers to Lambda, STS and S3',
+  );
 }
 
 /** An existing cluster's network, referenced by ids only (no lookup at synth). */
@@ -188,14 +207,15 @@ export class ExistingKafkaNetwork extends Construct implements KafkaNetworkRef {
     this.subnets = { subnets: this.vpc.privateSubnets };
     acknowledge(this, ACCEPTED.importedSubnetRouteTables);
     this.zoneCount = zones.length;
+    // Imported as not allowing all outbound, so the poller rules below are really written to it.
     this.clusterSecurityGroup = SecurityGroup.fromSecurityGroupId(
       this,
       'ClusterSecurityGroup',
       options.securityGroupId,
-      {
-        mutable: true,
-      },
+      { mutable: true, allowAllOutbound: false },
     );
+    // EC2 refuses a rule that already exists: a group that has them already says so (pollerRules: 'present').
+    if ((options.pollerRules ?? 'create') === 'create') pollerRules(this.clusterSecurityGroup);
     this.functionSecurityGroup = functionSecurityGroupFor(this, this.vpc, this.clusterSecurityGroup);
   }
 }

@@ -1,10 +1,11 @@
-import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AppManifest } from '../shared/declarations/app';
 import { HandlerAlarms } from './alarms';
 import { kafkaCluster, type KafkaClusterRef } from './cluster';
 import { DEFAULTS, type KafkaLambdaOptions } from './config';
-import { HandlerEventSources } from './event-sources';
+import { checkEventSources } from './event-source-lock';
+import { HandlerEventSources, mappingIdentity } from './event-sources';
 import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from './handler-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
@@ -33,10 +34,17 @@ export class KafkaLambdaStack extends Stack {
   readonly cluster: KafkaClusterRef;
   readonly topics: KafkaTopics;
   readonly handlers = new Map<string, DeployedHandler>();
+  /**
+   * For every resource that holds data (cluster, tables): RETAIN unless the deployer chose `removal: 'destroy'`
+   * (`-c removal=destroy`), so neither `cdk destroy` nor a replacement deletes it by accident.
+   */
+  readonly statefulRemovalPolicy: RemovalPolicy;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: KafkaLambdaStackProps) {
-    super(scope, id, props);
+    const removal = props.removal ?? DEFAULTS.removal;
+    super(scope, id, { terminationProtection: removal === 'retain', ...props });
+    this.statefulRemovalPolicy = removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const clusterOptions = props.cluster ?? { kind: 'provisioned' };
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
     this.zones = threeZones(
@@ -49,7 +57,10 @@ export class KafkaLambdaStack extends Stack {
       clusterOptions.kind === 'existing'
         ? new ExistingKafkaNetwork(this, 'Network', clusterOptions)
         : new KafkaNetwork(this, 'Network', { ...props.network, logRetention });
-    this.cluster = kafkaCluster(this, clusterOptions, this.network, logRetention);
+    this.cluster = kafkaCluster(this, clusterOptions, this.network, {
+      logRetention,
+      removalPolicy: this.statefulRemovalPolicy,
+    });
     this.topics = new KafkaTopics(this, 'Topics', {
       topics: props.manifest.topics,
       cluster: this.cluster,
@@ -66,6 +77,7 @@ export class KafkaLambdaStack extends Stack {
       const fn = handlerFunction(this, module, plan, {
         network: this.network,
         logRetention,
+        identity: plan.eventSources.map(mappingIdentity).sort().join(','),
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));
@@ -75,11 +87,16 @@ export class KafkaLambdaStack extends Stack {
         fn,
         cluster: this.cluster,
         topics: this.topics,
+        onFailureRetentionDays: props.onFailureRetentionDays ?? DEFAULTS.onFailureRetentionDays,
       });
       const alarms = new HandlerAlarms(fn, 'Alarms', { handler: definition.name, fn, options: alarmOptions });
       this.handlers.set(definition.name, { plan, function: fn, eventSources, alarms });
     }
 
+    checkEventSources(
+      [...this.handlers.values()].flatMap((h) => h.eventSources.records),
+      props.deployedEventSources?.stackName === this.stackName ? props.deployedEventSources : undefined,
+    );
     this.outputs(bootstrapBrokers);
   }
 

@@ -46,11 +46,15 @@ export interface KafkaTopicsProps {
   logRetention: RetentionDays;
 }
 
+/** Configs MSK Serverless accepts only when a topic is created: the custom resource reports them as drift. */
+export const SERVERLESS_CREATE_ONLY_CONFIGS = ['cleanup.policy'] as const;
+
 /**
  * Every topic of the manifest (declared and dead-letter), created from the same declarations the local runtime
- * uses (DESIGN.md, contract 5), retained on removal so a dropped declaration never deletes data. Provisioned clusters use
- * the native AWS::MSK::Topic; MSK Serverless, which that resource does not support, uses a custom resource that
- * drives the Kafka admin API from inside the VPC.
+ * uses (DESIGN.md, contract 5), retained on removal so a dropped declaration never deletes data. A cluster this
+ * stack creates (provisioned) uses the native AWS::MSK::Topic; MSK Serverless, which that resource does not
+ * support, and an existing cluster, whose topics may already exist (AWS::MSK::Topic fails on a topic that exists),
+ * use a custom resource that adopts and reconciles topics through the Kafka admin API from inside the VPC.
  */
 export class KafkaTopics extends Construct {
   private readonly resources = new Map<string, IDependable>();
@@ -60,7 +64,7 @@ export class KafkaTopics extends Construct {
   constructor(scope: Construct, id: string, props: KafkaTopicsProps) {
     super(scope, id);
     checkTopics(props.topics, props.cluster.capacity);
-    if (props.cluster.type === 'provisioned') {
+    if (props.cluster.type === 'provisioned' && props.cluster.created) {
       for (const topic of props.topics)
         this.resources.set(topic.name, this.nativeTopic(topic, props.cluster));
       return;
@@ -94,7 +98,9 @@ export class KafkaTopics extends Construct {
           TopicName: topic.name,
           Partitions: topic.partitions,
           ReplicationFactor: topic.replicationFactor,
-          Config: serverlessTopicConfig(topic),
+          ...(props.cluster.type === 'serverless'
+            ? { Config: serverlessTopicConfig(topic), CreateOnlyConfigs: [...SERVERLESS_CREATE_ONLY_CONFIGS] }
+            : { Config: topic.config, CreateOnlyConfigs: [] }),
         },
       });
       this.resources.set(topic.name, resource);
@@ -128,7 +134,7 @@ export class KafkaTopics extends Construct {
   private adminProvider(props: KafkaTopicsProps): Provider {
     const admin = new KafkaFunction(this, 'Admin', {
       entry: join(__dirname, 'topic-admin', 'handler.ts'),
-      description: 'Creates and updates Kafka topics on MSK Serverless (custom resource)',
+      description: 'Creates, adopts and updates Kafka topics (custom resource)',
       memoryMb: 256,
       timeoutSeconds: 120,
       externalModules: [],

@@ -1,46 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { kafkaConfigFromEnv } from '../../shared/kafka/connection';
-import { desiredFromProperties, reconcileTopic, type TopicAdmin } from './reconcile';
-
-/** kafkajs behind the narrow interface reconcileTopic works on. */
-export function kafkajsTopicAdmin(admin: Admin): TopicAdmin {
-  return {
-    createTopic: (t) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: t.name,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor,
-            configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      }),
-    async describeTopic(name) {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
-      const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length === 0) return undefined;
-      return { partitions: partitions.length, replicationFactor: partitions[0]!.replicas.length };
-    },
-    async createPartitions(name, count) {
-      await admin.createPartitions({ topicPartitions: [{ topic: name, count }] });
-    },
-    async setConfig(name, config) {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name,
-            configEntries: Object.entries(config).map(([key, value]) => ({ name: key, value })),
-          },
-        ],
-      });
-    },
-  };
-}
+import { kafkajsTopicAdmin } from '../../shared/kafka/kafkajs-topic-admin';
+import { reconcileTopics } from '../../shared/kafka/topic-reconcile';
+import { desiredFromProperties } from './properties';
 
 interface ProviderResponse {
   PhysicalResourceId: string;
@@ -48,14 +11,18 @@ interface ProviderResponse {
 }
 
 /**
- * The custom resource's onEvent handler (CDK Provider framework). Delete leaves the topic in place: topics are
- * retained like the AWS::MSK::Topic resources on provisioned clusters, so a removed declaration never drops data.
+ * The custom resource's onEvent handler (CDK Provider framework), for MSK Serverless and existing clusters.
+ * Create adopts a topic that already exists (one retained from an earlier stack, or an existing cluster's) and
+ * reconciles it like an update: partitions added, changeable configs set, create-only differences reported as
+ * drift (in the log and the resource's `Drift` attribute) rather than failing the deploy. Delete leaves the topic
+ * in place: topics are retained like AWS::MSK::Topic resources, so a removed declaration never drops data.
  */
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<ProviderResponse> {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  const desired = desiredFromProperties(event.ResourceProperties);
+  const { desired, rules } = desiredFromProperties(event.ResourceProperties);
   const brokers = event.ResourceProperties.BootstrapBrokers;
-  if (typeof brokers !== 'string' || brokers.length === 0) throw new Error('BootstrapBrokers is required');
+  if (typeof brokers !== 'string' || brokers.length === 0)
+    throw new Error(`topic ${desired.name}: BootstrapBrokers is required`);
   const kafka = new Kafka({
     ...kafkaConfigFromEnv({
       KAFKA_BROKERS: brokers,
@@ -68,9 +35,21 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const change = await reconcileTopic(kafkajsTopicAdmin(admin), desired);
-    console.log(JSON.stringify({ level: 'info', msg: 'topic reconciled', topic: desired.name, change }));
-    return { PhysicalResourceId: desired.name, Data: { TopicName: desired.name, Change: change } };
+    const [plan] = await reconcileTopics(kafkajsTopicAdmin(admin), [desired], rules);
+    const steps = plan!.steps.map((s) => s.kind).join(',') || 'none';
+    console.log(
+      JSON.stringify({
+        level: plan!.drift.length ? 'warn' : 'info',
+        msg: 'topic reconciled',
+        topic: desired.name,
+        steps,
+        drift: plan!.drift,
+      }),
+    );
+    return {
+      PhysicalResourceId: desired.name,
+      Data: { TopicName: desired.name, Steps: steps, Drift: plan!.drift.join('; ') },
+    };
   } finally {
     await admin.disconnect();
   }

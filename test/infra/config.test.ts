@@ -1,4 +1,5 @@
-import { optionsFromContext } from '../../infra/config';
+import { ContextError, optionsFromContext } from '../../infra/config';
+import { KafkaLambdaError } from '../../shared/errors';
 import { planHandler } from '../../infra/handler-plan';
 import { filterCriteriaOf, startingPositionOf } from '../../infra/event-sources';
 import { topicConfigs } from '../../infra/topics';
@@ -20,16 +21,16 @@ describe('cdk context (-c key=value) to stack options', () => {
       network: { egress: 'nat', availabilityZones: ['a1', 'a2', 'a3'] },
     });
     expect(() => optionsFromContext(context({ egress: 'internet' }))).toThrow(
-      /egress must be "nat" or "endpoints"/,
+      'context "egress" must be one of "endpoints", "nat", got "internet"',
     );
     expect(() => optionsFromContext(context({ cluster: 'big' }))).toThrow(
-      /cluster must be provisioned, serverless or existing/,
+      'context "cluster" must be one of "provisioned", "serverless", "existing", got "big"',
     );
   });
 
   test('an existing cluster needs its network ids', () => {
     expect(() => optionsFromContext(context({ clusterArn: 'arn:aws:kafka:r:1:cluster/a/b' }))).toThrow(
-      /needs context "vpcId"/,
+      'context "vpcId" is required here (-c vpcId=...): an existing cluster needs it',
     );
     const options = optionsFromContext(
       context({
@@ -53,6 +54,44 @@ describe('cdk context (-c key=value) to stack options', () => {
       brokerCount: 6,
     });
     expect(options.bootstrapBrokers).toBe('b1:9098');
+  });
+});
+
+describe('bad context is a ContextError naming the key and the accepted values', () => {
+  test.each([
+    [{ removal: 'keep' }, 'removal', 'one of "retain", "destroy"'],
+    [{ onFailureRetentionDays: '0' }, 'onFailureRetentionDays', 'a positive integer'],
+    [{ brokerCount: 'three' }, 'brokerCount', 'a positive integer'],
+    [
+      { cluster: 'existing', clusterArn: 'a', clusterType: 'big' },
+      'clusterType',
+      'one of "provisioned", "serverless"',
+    ],
+  ])('%j', (values, key, accepted) => {
+    let error: unknown;
+    try {
+      optionsFromContext(context(values as Record<string, string>));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ContextError);
+    expect(error).toBeInstanceOf(KafkaLambdaError);
+    expect(error).toMatchObject({ name: 'ContextError', key, accepted });
+    expect((error as Error).message).toContain(`context "${key}" must be ${accepted}`);
+  });
+
+  test('a fixed cluster name (a stack deployed before names carried a digest)', () => {
+    expect(optionsFromContext(context({ clusterName: 'KafkaLambda-kafka' })).cluster).toEqual({
+      kind: 'provisioned',
+      clusterName: 'KafkaLambda-kafka',
+    });
+  });
+
+  test('removal and on-failure retention reach the options', () => {
+    expect(optionsFromContext(context({ removal: 'destroy', onFailureRetentionDays: '14' }))).toMatchObject({
+      removal: 'destroy',
+      onFailureRetentionDays: 14,
+    });
   });
 });
 

@@ -184,5 +184,5 @@ test('deploy options of the declaration: memory, timeout, reserved concurrency',
   const p = fnProps('zone-reporter').Properties!;
   expect(p.MemorySize).toBe(1024);
   expect(p.Timeout).toBe(90);
-  expect(p.ReservedConcurrentExecutions).toBe(5);
+  expect(p.ReservedConcurrentExecutions).toBe(8);
 });

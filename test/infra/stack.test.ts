@@ -101,7 +101,20 @@ describe('network', () => {
         Description: 'Kafka IAM/TLS to the brokers',
       },
     ]);
-    synth.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    // The brokers' and pollers' group: no allow-all outbound; 9098 to itself (pollers to brokers) and HTTPS out
+    // (Lambda, STS, S3 for the pollers), nothing else.
+    expect(sgs[clusterSg]!.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
+    const separateEgress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => p);
+    expect(separateEgress).toEqual([
+      expect.objectContaining({
+        GroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+        DestinationSecurityGroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+        FromPort: 9098,
+        ToPort: 9098,
+      }),
+    ]);
   });
 
   test('rejected traffic is recorded by VPC flow logs with a retention', () => {

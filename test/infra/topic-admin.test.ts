@@ -1,32 +1,38 @@
+import { desiredFromProperties } from '../../infra/topic-admin/properties';
 import {
-  desiredFromProperties,
-  reconcileTopic,
+  planTopic,
+  reconcileTopics,
+  topicStatuses,
   type DesiredTopic,
   type TopicAdmin,
-} from '../../infra/topic-admin/reconcile';
-import { kafkajsTopicAdmin } from '../../infra/topic-admin/handler';
-import type { Admin } from 'kafkajs';
+  type TopicState,
+} from '../../shared/kafka/topic-reconcile';
 
-/** An in-memory cluster behind the admin interface, recording every call. */
-function fakeAdmin(existing: Record<string, { partitions: number; replicationFactor: number }> = {}) {
+/** An in-memory cluster behind the reconciler's admin interface, recording every call. */
+function memoryAdmin(existing: Record<string, TopicState> = {}) {
   const calls: string[] = [];
-  const topics = new Map(Object.entries(existing));
+  const topics = new Map(Object.entries(existing).map(([k, v]) => [k, { ...v, config: { ...v.config } }]));
   const admin: TopicAdmin = {
-    async createTopic(t) {
-      calls.push(`create ${t.name}`);
-      if (topics.has(t.name)) return false;
-      topics.set(t.name, { partitions: t.partitions, replicationFactor: t.replicationFactor });
-      return true;
+    async describe(wanted) {
+      return new Map(wanted.filter((w) => topics.has(w.name)).map((w) => [w.name, topics.get(w.name)!]));
     },
-    async describeTopic(name) {
-      return topics.get(name);
+    async create(list) {
+      for (const t of list) {
+        calls.push(`create ${t.name}`);
+        topics.set(t.name, {
+          partitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          config: t.config,
+        });
+      }
     },
     async createPartitions(name, count) {
       calls.push(`partitions ${name} ${count}`);
       topics.get(name)!.partitions = count;
     },
-    async setConfig(name, config) {
-      calls.push(`config ${name} ${JSON.stringify(config)}`);
+    async alterConfig(name, changes) {
+      calls.push(`config ${name} ${JSON.stringify(changes)}`);
+      Object.assign(topics.get(name)!.config, changes);
     },
   };
   return { admin, calls, topics };
@@ -36,100 +42,114 @@ const desired: DesiredTopic = {
   name: 'orders',
   partitions: 6,
   replicationFactor: 3,
-  config: { 'retention.ms': '1000' },
+  config: { 'cleanup.policy': 'compact', 'retention.ms': '1000' },
 };
+const state = (
+  partitions: number,
+  replicationFactor: number,
+  config: Record<string, string>,
+): TopicState => ({
+  partitions,
+  replicationFactor,
+  config,
+});
 
-describe('reconcileTopic (custom resource behind MSK Serverless topics)', () => {
-  test('creates a missing topic with its partitions, replication and configs', async () => {
-    const { admin, calls, topics } = fakeAdmin();
-    await expect(reconcileTopic(admin, desired)).resolves.toBe('created');
-    expect(calls).toEqual(['create orders']);
-    expect(topics.get('orders')).toEqual({ partitions: 6, replicationFactor: 3 });
+describe('planTopic: one decision of what changes in place and what is drift', () => {
+  test('a missing topic is created; an equal one needs nothing', () => {
+    expect(planTopic(desired, undefined)).toEqual({ name: 'orders', steps: [{ kind: 'create' }], drift: [] });
+    expect(planTopic(desired, state(6, 3, desired.config))).toEqual({ name: 'orders', steps: [], drift: [] });
   });
 
-  test('an existing topic gets its configs set, and more partitions when declared', async () => {
-    const same = fakeAdmin({ orders: { partitions: 6, replicationFactor: 3 } });
-    await expect(reconcileTopic(same.admin, desired)).resolves.toBe('unchanged');
-    expect(same.calls).toEqual(['create orders', 'config orders {"retention.ms":"1000"}']);
-    const grown = fakeAdmin({ orders: { partitions: 3, replicationFactor: 3 } });
-    await expect(reconcileTopic(grown.admin, desired)).resolves.toBe('updated');
-    expect(grown.calls).toContain('partitions orders 6');
+  test('more partitions are added, changed configs altered (only the ones that differ)', () => {
+    expect(
+      planTopic(desired, state(3, 3, { 'cleanup.policy': 'compact', 'retention.ms': '5' })).steps,
+    ).toEqual([
+      { kind: 'add-partitions', count: 6 },
+      { kind: 'alter-config', changes: { 'retention.ms': '1000' } },
+    ]);
   });
 
-  test('refuses what Kafka cannot do in place', async () => {
-    await expect(
-      reconcileTopic(fakeAdmin({ orders: { partitions: 12, replicationFactor: 3 } }).admin, desired),
-    ).rejects.toThrow('topic orders has 12 partitions, declared 6: Kafka cannot remove partitions');
-    await expect(
-      reconcileTopic(fakeAdmin({ orders: { partitions: 6, replicationFactor: 2 } }).admin, desired),
-    ).rejects.toThrow(/replication factor 2, declared 3/);
+  test('fewer partitions and another replication factor are drift, never an error', () => {
+    const plan = planTopic(desired, state(12, 2, desired.config));
+    expect(plan.steps).toEqual([]);
+    expect(plan.drift).toEqual([
+      'has 12 partitions, declared 6 (Kafka cannot remove partitions)',
+      'replication factor 2, declared 3 (not changed in place: reassign partitions by hand, or declare a new topic)',
+    ]);
   });
 
+  test('a create-only config (MSK Serverless cleanup.policy) is reported, not re-sent', () => {
+    const plan = planTopic(desired, state(6, 3, { 'cleanup.policy': 'delete', 'retention.ms': '5' }), {
+      createOnlyConfigs: ['cleanup.policy'],
+    });
+    expect(plan.steps).toEqual([{ kind: 'alter-config', changes: { 'retention.ms': '1000' } }]);
+    expect(plan.drift).toEqual([
+      'cleanup.policy is delete, declared compact (settable only when the topic is created)',
+    ]);
+  });
+});
+
+describe('reconcileTopics over an admin', () => {
+  test('creates, adopts an existing topic, and a second run does nothing', async () => {
+    const cluster = memoryAdmin({ payments: state(2, 3, {}) });
+    const payments: DesiredTopic = { name: 'payments', partitions: 4, replicationFactor: 3, config: {} };
+    await reconcileTopics(cluster.admin, [desired, payments]);
+    expect(cluster.calls).toEqual(['create orders', 'partitions payments 4']);
+    cluster.calls.length = 0;
+    const again = await reconcileTopics(cluster.admin, [desired, payments]);
+    expect(cluster.calls).toEqual([]);
+    expect(again.every((p) => p.steps.length === 0 && p.drift.length === 0)).toBe(true);
+  });
+
+  test('status rows: ok, missing, drift with reasons; nothing is changed', async () => {
+    const actual = new Map([
+      ['orders', state(6, 3, desired.config)],
+      ['payments', state(8, 3, { 'retention.ms': '1' })],
+    ]);
+    const payments: DesiredTopic = {
+      name: 'payments',
+      partitions: 4,
+      replicationFactor: 3,
+      config: { 'retention.ms': '2' },
+    };
+    const audit: DesiredTopic = { name: 'audit', partitions: 1, replicationFactor: 3, config: {} };
+    expect(topicStatuses([desired, payments, audit], actual)).toEqual([
+      { topic: 'orders', status: 'ok', reasons: [] },
+      {
+        topic: 'payments',
+        status: 'drift',
+        reasons: [
+          'configs differ: retention.ms=2 (set on the next align or deploy)',
+          'has 8 partitions, declared 4 (Kafka cannot remove partitions)',
+        ],
+      },
+      { topic: 'audit', status: 'missing', reasons: [] },
+    ]);
+  });
+});
+
+describe('topic custom resource properties', () => {
   test('reads CloudFormation properties (all strings) back strictly', () => {
     expect(
       desiredFromProperties({
         TopicName: 'orders',
         Partitions: '6',
         ReplicationFactor: '3',
-        Config: { 'retention.ms': 1000 },
+        Config: { 'cleanup.policy': 'compact', 'retention.ms': 1000 },
+        CreateOnlyConfigs: ['cleanup.policy'],
       }),
-    ).toEqual(desired);
+    ).toEqual({ desired, rules: { createOnlyConfigs: ['cleanup.policy'] } });
     expect(() =>
       desiredFromProperties({ TopicName: 'orders', Partitions: 'x', ReplicationFactor: '3' }),
-    ).toThrow(/Partitions/);
+    ).toThrow('topic orders: Partitions must be a positive integer, got x');
     expect(() => desiredFromProperties({ Partitions: '1', ReplicationFactor: '3' })).toThrow(/TopicName/);
-  });
-
-  test('maps onto the kafkajs admin API', async () => {
-    const seen: Record<string, unknown[]> = {};
-    const record =
-      (name: string, result: unknown) =>
-      async (...args: unknown[]) => {
-        seen[name] = args;
-        return result;
-      };
-    const kafkajs = {
-      createTopics: record('createTopics', true),
-      fetchTopicMetadata: record('fetchTopicMetadata', {
-        topics: [
-          {
-            name: 'orders',
-            partitions: [
-              { partitionId: 0, replicas: [1, 2, 3] },
-              { partitionId: 1, replicas: [2, 3, 1] },
-            ],
-          },
-        ],
+    expect(() =>
+      desiredFromProperties({
+        TopicName: 'o',
+        Partitions: '1',
+        ReplicationFactor: '3',
+        CreateOnlyConfigs: 'x',
       }),
-      createPartitions: record('createPartitions', true),
-      alterConfigs: record('alterConfigs', {}),
-    } as unknown as Admin;
-    const admin = kafkajsTopicAdmin(kafkajs);
-    await expect(admin.createTopic(desired)).resolves.toBe(true);
-    expect(seen.createTopics).toEqual([
-      {
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: 'orders',
-            numPartitions: 6,
-            replicationFactor: 3,
-            configEntries: [{ name: 'retention.ms', value: '1000' }],
-          },
-        ],
-      },
-    ]);
-    await expect(admin.describeTopic('orders')).resolves.toEqual({ partitions: 2, replicationFactor: 3 });
-    await admin.createPartitions('orders', 8);
-    expect(seen.createPartitions).toEqual([{ topicPartitions: [{ topic: 'orders', count: 8 }] }]);
-    await admin.setConfig('orders', { 'cleanup.policy': 'compact' });
-    expect(seen.alterConfigs).toEqual([
-      {
-        validateOnly: false,
-        resources: [
-          { type: 2, name: 'orders', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        ],
-      },
-    ]);
+    ).toThrow('topic o: CreateOnlyConfigs must be a list of config names');
   });
 });

@@ -1,3 +1,6 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { MSK_KAFKA_VERSION } from '../../shared/kafka/version';
+import type { ExistingClusterOptions } from '../../infra/config';
 import type { AppManifest } from '../../shared/declarations/app';
 import {
   asList,
@@ -25,11 +28,15 @@ describe('egress through NAT gateways', () => {
     synth = synthesize(exampleManifest(), { network: { egress: 'nat' } }, { bundle: false });
   }, SYNTH_TIMEOUT_MS);
 
-  test('public subnets with one NAT gateway per zone; brokers stay in private subnets; no interface endpoints', () => {
+  test('public subnets with one NAT gateway per zone; brokers stay in private subnets; only the S3 gateway endpoint', () => {
     synth.template.resourceCountIs('AWS::EC2::NatGateway', 3);
     synth.template.resourceCountIs('AWS::EC2::InternetGateway', 1);
     synth.template.resourceCountIs('AWS::EC2::Subnet', 6);
-    synth.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    // The on-failure destinations (S3) are written from the cluster's subnets in both egress modes.
+    const endpoints = resourcesOf(synth.json, 'AWS::EC2::VPCEndpoint').map(([, p]) => p);
+    expect(endpoints).toHaveLength(1);
+    expect(endpoints[0]!.VpcEndpointType).toBe('Gateway');
+    expect(JSON.stringify(endpoints[0]!.ServiceName)).toContain('.s3');
     const [, cluster] = resourcesOf(synth.json, 'AWS::MSK::Cluster')[0]!;
     const subnets = (cluster.BrokerNodeGroupInfo as { ClientSubnets: { Ref: string }[] }).ClientSubnets;
     expect(subnets.map((s) => s.Ref).every((id) => /private/i.test(id))).toBe(true);
@@ -150,16 +157,51 @@ describe('an existing cluster by ARN', () => {
     }
   });
 
-  test('creates the topics on it, and opens its security group to the functions on 9098 only', () => {
-    for (const [, t] of resourcesOf(synth.json, 'AWS::MSK::Topic')) expect(t.ClusterArn).toBe(CLUSTER_ARN);
-    const ingress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress');
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0]![1]).toMatchObject({
-      GroupId: 'sg-0123456789abcdef0',
-      FromPort: 9098,
-      ToPort: 9098,
-      IpProtocol: 'tcp',
-    });
+  test('adopts its topics through the custom resource, and opens its security group on 9098 only', () => {
+    // AWS::MSK::Topic fails for a topic that already exists: the custom resource adopts and reconciles instead.
+    synth.template.resourceCountIs('AWS::MSK::Topic', 0);
+    const topics = resourcesOf(synth.json, 'Custom::KafkaTopic');
+    expect(topics.length).toBeGreaterThan(0);
+    for (const [, t] of topics) {
+      expect(t.ClusterArn).toBe(CLUSTER_ARN);
+      expect(t.CreateOnlyConfigs).toEqual([]);
+    }
+    const ingress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress').map(([, p]) => p);
+    expect(ingress).toHaveLength(2);
+    for (const rule of ingress) {
+      expect(rule).toMatchObject({
+        GroupId: 'sg-0123456789abcdef0',
+        FromPort: 9098,
+        ToPort: 9098,
+        IpProtocol: 'tcp',
+      });
+    }
+    // The pollers' own path: 9098 from the group to itself, and HTTPS out, written to the existing group.
+    expect(ingress.map((r) => r.SourceSecurityGroupId)).toContain('sg-0123456789abcdef0');
+    const egress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => [
+      p.GroupId,
+      p.FromPort,
+    ]);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        ['sg-0123456789abcdef0', 9098],
+        ['sg-0123456789abcdef0', 443],
+      ]),
+    );
+  });
+
+  test('pollerRules "present": nothing is written to a group that already has the rules', () => {
+    const present = synthesize(
+      exampleManifest(),
+      {
+        cluster: { ...(existingCluster as ExistingClusterOptions), pollerRules: 'present' },
+        bootstrapBrokers: 'b-1.shared:9098',
+      },
+      { bundle: false },
+    );
+    const ingress = resourcesOf(present.json, 'AWS::EC2::SecurityGroupIngress').map(([, p]) => p);
+    expect(ingress.map((r) => r.SourceSecurityGroupId)).not.toContain('sg-0123456789abcdef0');
+    present.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
   });
 
   test('scopes IAM to the cluster by its name and uuid, and passes the given brokers', () => {
@@ -208,5 +250,63 @@ describe('an existing cluster by ARN', () => {
         { bundle: false },
       ),
     ).toThrow(/is not an MSK cluster ARN/);
+  });
+});
+
+describe('nothing is deleted by accident', () => {
+  let retained: Synthesized;
+  let throwaway: Synthesized;
+  beforeAll(() => {
+    retained = synthesize(fixtureManifest(), {}, { bundle: false });
+    throwaway = synthesize(
+      fixtureManifest(),
+      { removal: 'destroy', onFailureRetentionDays: 14 },
+      { bundle: false },
+    );
+  }, SYNTH_TIMEOUT_MS);
+
+  test('by default the cluster, its configuration and key are retained and the stack is termination-protected', () => {
+    expect(retained.stack.terminationProtection).toBe(true);
+    expect(retained.stack.statefulRemovalPolicy).toBe(RemovalPolicy.RETAIN);
+    for (const type of ['AWS::MSK::Cluster', 'AWS::MSK::Configuration', 'AWS::KMS::Key']) {
+      const resource = Object.values(retained.json.Resources).find((r) => r.Type === type)!;
+      expect([type, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([
+        type,
+        'Retain',
+        'Retain',
+      ]);
+    }
+  });
+
+  test('removal=destroy: a throwaway stack deletes them and is not protected', () => {
+    expect(throwaway.stack.terminationProtection).toBe(false);
+    for (const [, r] of Object.entries(throwaway.json.Resources).filter(
+      ([, r]) => r.Type === 'AWS::MSK::Cluster',
+    ))
+      expect(r.DeletionPolicy).toBe('Delete');
+  });
+
+  test('on-failure batches expire after the configured days (default 90), old versions a day later', () => {
+    const rules = (s: Synthesized) =>
+      resourcesOf(s.json, 'AWS::S3::Bucket').map(
+        ([, p]) => (p.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules[0],
+      );
+    expect(rules(retained)).toEqual([
+      expect.objectContaining({
+        ExpirationInDays: 90,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        Status: 'Enabled',
+      }),
+    ]);
+    expect(rules(throwaway)).toEqual([expect.objectContaining({ ExpirationInDays: 14 })]);
+  });
+
+  test('names that a replacement would collide on carry what makes them change', () => {
+    const [, cluster] = resourcesOf(retained.json, 'AWS::MSK::Cluster')[0]!;
+    expect(cluster.ClusterName).toMatch(/^Test-kafka-[0-9a-f]{8}$/);
+    const [, configuration] = resourcesOf(retained.json, 'AWS::MSK::Configuration')[0]!;
+    expect(configuration.Name).toBe(
+      `${cluster.ClusterName as string}-config-${MSK_KAFKA_VERSION.replace(/\./g, '-')}`,
+    );
   });
 });
