@@ -82,7 +82,6 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       .catch((error: unknown) => (kafkaError = `reading lag from Kafka failed: ${errorText(error)}`))
       .finally(() => (refreshing = false));
   };
-  const ticker = setInterval(tick, o.tickMs ?? 1000);
 
   const moduleNamed = (name: string) => {
     const m = emulator.manifest.handlers.find((h) => h.definition.name === name);
@@ -264,6 +263,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     });
     s.once('error', reject);
   });
+  // Only once listening: a port in use rejects above and leaves nothing running.
+  const ticker = setInterval(tick, o.tickMs ?? 1000);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
