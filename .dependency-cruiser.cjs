@@ -2,7 +2,8 @@
  * The layering, checked by `npm run lint` (DESIGN.md in the repository, "Layout"): the framework core never reaches
  * into the emulator, the launcher, the CDK app or an application; applications use the front doors only; no cycles.
  */
-const CORE = '^shared/(declarations|lambda|kafka)/|^shared/(index|producer|testkit|errors|local-home)\\.ts$';
+const CORE =
+  '^shared/(declarations|lambda|kafka|state)/|^shared/(index|producer|testkit|errors|local-home)\\.ts$';
 const FRONT_DOORS = '^shared/(index|producer|testkit)\\.ts$|^shared/emulator/index\\.ts$';
 
 module.exports = {

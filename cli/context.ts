@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { up } from '../launcher/kafka/cluster';
+import { up as dynamodbUp } from '../launcher/dynamodb/local-server';
 import { loadApp, type AppManifest, type HandlerModule } from '../shared/declarations/app';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { brokerList, kafkaConfigFromEnv } from '../shared/kafka/connection';
@@ -52,4 +53,18 @@ export function cliKafkaConfig(brokers: readonly string[], clientId: string): Ka
 
 export function kafkaFor(brokers: readonly string[]): Kafka {
   return new Kafka({ ...cliKafkaConfig(brokers, 'kafka-lambda-cli'), logLevel: logLevel.NOTHING });
+}
+
+/**
+ * The DynamoDB endpoint to use: DYNAMODB_ENDPOINT when set, else the local server (started if it is not running),
+ * exported as DYNAMODB_ENDPOINT so the handlers' containers inherit it.
+ */
+export async function resolveDynamoDb(say: (line: string) => void): Promise<string> {
+  const fromEnv = process.env.DYNAMODB_ENDPOINT?.trim();
+  if (fromEnv) return fromEnv;
+  const result = await dynamodbUp();
+  if (result.started)
+    say(`DynamoDB started at ${result.endpoint} (npm run cli -- dynamodb down to stop and wipe it)`);
+  process.env.DYNAMODB_ENDPOINT = result.endpoint;
+  return result.endpoint;
 }

@@ -6,13 +6,25 @@ import { errorMessage } from '../shared/errors';
 import { UsageError, type Command } from './command';
 import { devCommand } from './commands/dev';
 import { dlq } from './commands/dlq';
+import { dynamodb } from './commands/dynamodb';
 import { kafka } from './commands/kafka';
 import { publish } from './commands/publish';
 import { simulate } from './commands/simulate';
+import { table } from './commands/table';
 import { tail } from './commands/tail';
 import { topics } from './commands/topics';
 
-const COMMANDS: readonly Command[] = [devCommand, publish, tail, topics, dlq, simulate, kafka];
+const COMMANDS: readonly Command[] = [
+  devCommand,
+  publish,
+  tail,
+  topics,
+  dlq,
+  table,
+  simulate,
+  kafka,
+  dynamodb,
+];
 
 const say = (line: string): void => void process.stdout.write(line + '\n');
 

@@ -6,8 +6,9 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
+import { FUNCTION_BUNDLE } from '../shared/declarations/bundling';
 import { functionEnvironment } from '../shared/declarations/environment';
-import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
+import type { HandlerPlan } from './handler-plan';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';
 import { eniStatement, logStatement } from './permissions';
@@ -19,10 +20,8 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
 
 /** The bundler's view of a function: which modules stay out of the bundle. */
-export function externalModulesFor(plan: Pick<HandlerPlan, 'carriesKafkaClient'>): string[] {
-  // Everything else is bundled, the AWS SDK included: the IAM signer needs a recent SDK, and a bundle built from
-  // package-lock.json is the same on every deploy whatever SDK the Lambda runtime happens to ship.
-  return plan.carriesKafkaClient ? [] : [...KAFKA_CLIENT_MODULES];
+export function externalModulesFor(plan: Pick<HandlerPlan, 'externalModules'>): string[] {
+  return [...plan.externalModules];
 }
 
 export interface KafkaFunctionProps {
@@ -80,11 +79,11 @@ export class KafkaFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
+        minify: FUNCTION_BUNDLE.minify,
+        sourceMap: FUNCTION_BUNDLE.sourcemap,
+        sourcesContent: FUNCTION_BUNDLE.sourcesContent,
+        target: FUNCTION_BUNDLE.target,
+        format: OutputFormat.CJS, // FUNCTION_BUNDLE.format
         externalModules: props.externalModules,
         logLevel: LogLevel.ERROR,
       },

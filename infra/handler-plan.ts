@@ -1,9 +1,9 @@
+import { carriesKafkaClient, externalModules } from '../shared/declarations/bundling';
 import { deadLetterTopics } from '../shared/lambda/dead-letter';
 import { eventSourcesOf, type HandlerSpec } from '../shared/declarations/handler';
 import { topicsOf } from '../shared/declarations/topic';
 
-/** Packages the framework loads only on first publish; a handler that never publishes ships without them. */
-export const KAFKA_CLIENT_MODULES = ['kafkajs', 'aws-msk-iam-sasl-signer-js'] as const;
+export { KAFKA_CLIENT_MODULES } from '../shared/declarations/bundling';
 
 /** One event source mapping: MSK accepts exactly one topic per mapping. */
 export interface EventSourcePlan {
@@ -23,6 +23,8 @@ export interface HandlerPlan {
   readonly writeTopics: readonly string[];
   /** Whether its bundle needs the Kafka client (kafkajs + the IAM signer). */
   readonly carriesKafkaClient: boolean;
+  /** Packages left out of its bundle: the clients it never loads. */
+  readonly externalModules: readonly string[];
 }
 
 const unique = (names: readonly string[]): string[] => [...new Set(names)].sort();
@@ -41,6 +43,7 @@ export function planHandler(spec: HandlerSpec): HandlerPlan {
     readTopics: unique(spec.topics.map((t) => t.name)),
     groups: unique(eventSources.map((e) => e.consumerGroupId)),
     writeTopics,
-    carriesKafkaClient: spec.publishes.length > 0 || spec.deadLetter !== false,
+    carriesKafkaClient: carriesKafkaClient(spec),
+    externalModules: externalModules(spec),
   };
 }

@@ -102,3 +102,14 @@ export class DeadLetterWriteError extends KafkaLambdaError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A write or read the table refused or that could not be made; names the table, item and record. */
+export class TableError extends KafkaLambdaError {
+  override name = 'TableError';
+  constructor(table: string, what: string, key: unknown, cause: unknown, at?: RecordLocation) {
+    super(
+      `${at ? `${describeLocation(at)}: ` : ''}${what} on table ${table} item ${JSON.stringify(key)} failed: ${errorMessage(cause)}`,
+      { cause },
+    );
+  }
+}

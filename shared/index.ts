@@ -10,6 +10,11 @@ export type {
   TopicOptions,
   TopicFamilyOptions,
 } from './declarations/topic';
+export { defineTable } from './declarations/table';
+export type { Table, TableOptions, ItemKey } from './declarations/table';
+export type { TableClient, WriteResult, FoldResult, QueryOptions } from './state/table-client';
+export type { ItemUpdate } from './state/update';
+export { FenceKeyError } from './state/fence';
 export { defineHandler, defaultDeadLetterName } from './declarations/handler';
 export type {
   HandlerDefinition,
@@ -39,6 +44,7 @@ export {
   InvalidRecordError,
   PublishError,
   DeadLetterWriteError,
+  TableError,
 } from './errors';
 export { partitionForKey, murmur2 } from './kafka/partitioner';
 export { DLQ_HEADER, readDeadLetter } from './lambda/dead-letter';

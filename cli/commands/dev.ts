@@ -1,8 +1,10 @@
 import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
 import { startEmulator } from '../../shared/emulator';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
-import { appDir, resolveBrokers } from '../context';
+import { appDir, appManifest, resolveBrokers, resolveDynamoDb } from '../context';
 import { openDevLog } from '../dev-log';
+import { ensureTables } from '../../launcher/dynamodb/tables';
+import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
 import { plainLines, renderBoard, StatusBoard, StatusCounter } from '../status-board';
 
@@ -20,6 +22,19 @@ export interface DevFlags {
   verbose: boolean;
 }
 
+/** The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing. */
+async function prepareTables(app: string, say: (line: string) => void): Promise<void> {
+  const { tables } = appManifest(app);
+  if (tables.length === 0) return;
+  const endpoint = await resolveDynamoDb(say);
+  const client = createDocumentClient();
+  const created = (await ensureTables(client, tables)).filter((t) => t.action === 'created');
+  client.destroy();
+  say(
+    `tables on ${endpoint}: ${tables.map((t) => t.name).join(', ')}${created.length ? ` (created ${created.map((t) => t.name).join(', ')})` : ''}`,
+  );
+}
+
 /** `dev`: local emulation of every handler, as the event source mappings would run them on AWS. */
 export async function dev(flags: DevFlags): Promise<void> {
   const tty = process.stdout.isTTY === true;
@@ -27,6 +42,7 @@ export async function dev(flags: DevFlags): Promise<void> {
   const say = (line: string): void => (board ? board.say(line) : void process.stdout.write(line + '\n'));
   const devLog = openDevLog({ tty, verbose: flags.verbose });
   const brokers = await resolveBrokers(say);
+  await prepareTables(flags.app, say);
   const emulator = await startEmulator({
     appDir: flags.app,
     brokers,

@@ -2,9 +2,11 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deadLetterTopics } from '../lambda/dead-letter';
 import { DeclarationError } from '../errors';
+import { checkFilter } from './filter';
 import { loadModule } from './load-module';
 import type { AnyHandlerDefinition } from './handler';
 import { topicsOf, type AnyTopic, type AnyTopicSource } from './topic';
+import type { AnyTable } from './table';
 
 /** One handler module: its declaration and the file that is its Lambda (exporting `handler`). */
 export interface HandlerModule {
@@ -17,6 +19,8 @@ export interface AppManifest {
   handlers: HandlerModule[];
   /** Every concrete topic: the catalog's, those handlers read or publish, and their dead-letter topics. */
   topics: AnyTopic[];
+  /** Every table the handlers declare. */
+  tables: AnyTable[];
 }
 
 function isTopicSource(value: unknown): value is AnyTopicSource {
@@ -54,7 +58,18 @@ export function manifestOf(
     [...definition.sources, ...definition.publishes].flatMap(topicsOf).forEach((t) => addTopic(topics, t));
     deadLetterTopics(definition).forEach((t) => addTopic(topics, t));
   }
-  return { handlers: [...handlers], topics: [...topics.values()] };
+  const tables = new Map<string, AnyTable>();
+  for (const table of handlers.flatMap((h) => h.definition.tables)) {
+    const existing = tables.get(table.name);
+    if (existing && existing !== table) {
+      throw new DeclarationError(
+        `table "${table.name}"`,
+        'is declared twice (declare it once and import it)',
+      );
+    }
+    tables.set(table.name, table);
+  }
+  return { handlers: [...handlers], topics: [...topics.values()], tables: [...tables.values()] };
 }
 
 /**
@@ -78,7 +93,11 @@ export function loadApp(dir: string): AppManifest {
           'a handler module exports exactly one handler declaration and `handler = lambdaHandler(...)`',
         );
       }
-      return { definition: definitions[0]!, entry };
+      const definition = definitions[0]!;
+      // Checked here, where deploys and the emulator load declarations, not in defineHandler: on Lambda the
+      // mapping filters, so the filter rules stay out of the function's bundle.
+      if (definition.filter !== undefined) checkFilter(definition.name, definition.filter);
+      return { definition, entry };
     });
   return manifestOf(catalog, handlers);
 }

@@ -1,8 +1,10 @@
 import { DeclarationError } from '../errors';
 import { checkEnvironment } from './environment';
-import { checkFilter, type ValueFilter } from './filter';
+import type { ValueFilter } from './filter';
 import type { MskBatchResponse, MskEvent } from '../lambda/msk-event';
 import type { PublishOptions } from '../kafka/publish';
+import type { TableClient } from '../state/table-client';
+import type { AnyTable, ItemOf, KeyAttributesOf } from './table';
 import {
   topicsOf,
   type AnyTopic,
@@ -35,7 +37,7 @@ export interface Logger {
 /** Topics a handler may publish to: a declared topic, or any member of a declared family. */
 export type PublishTarget<P> = P extends TopicFamily<infer T> ? Topic<T> : P;
 
-export interface HandlerContext<P extends AnyTopicSource = never> {
+export interface HandlerContext<P extends AnyTopicSource = never, D extends AnyTable = never> {
   readonly handler: string;
   readonly group: string;
   readonly log: Logger;
@@ -45,6 +47,8 @@ export interface HandlerContext<P extends AnyTopicSource = never> {
     value: ValueOf<Tp>,
     options?: PublishOptions,
   ): Promise<void>;
+  /** The typed client of one of the handler's declared `tables`. */
+  table<Tb extends D>(table: Tb): TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>>;
 }
 
 export type StartingPosition = 'earliest' | 'latest' | { timestamp: Date | number };
@@ -116,7 +120,7 @@ export const DEPLOY_DEFAULTS = { memoryMb: 512, timeoutSeconds: 60 } as const;
 /** Kafka event source mappings only take functions with a timeout of at most 14 minutes. */
 const MAX_KAFKA_TIMEOUT_SECONDS = 14 * 60;
 
-interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
+interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource, D extends AnyTable> {
   /** Names the function and, unless `group` is given, the consumer group. Lowercase, digits and dashes. */
   name: string;
   /**
@@ -131,6 +135,12 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
    * @default - none
    */
   publishes?: readonly P[];
+  /**
+   * DynamoDB tables the handler uses through `ctx.table(...)` (its IAM grants and environment follow). Fenced
+   * writes need every source topic keyed, and each item keyed by its records' key (README, "Tables").
+   * @default - none
+   */
+  tables?: readonly D[];
   /**
    * Up to `size` records (1-10,000) per invocation, waiting up to `windowSeconds` (whole seconds, 0-300) to fill.
    * @default { size: 100 } and no window: the emulator waits 500 ms, as the mapping does for Kafka
@@ -166,18 +176,22 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource> {
   deploy?: DeployOptions;
 }
 
-export type RecordFn<S extends AnyTopicSource, P extends AnyTopicSource> = (
+export type RecordFn<S extends AnyTopicSource, P extends AnyTopicSource, D extends AnyTable = never> = (
   record: KafkaRecord<ValueOf<S>>,
-  ctx: HandlerContext<P>,
+  ctx: HandlerContext<P, D>,
 ) => Promise<void> | void;
 
-export type BatchFn<S extends AnyTopicSource, P extends AnyTopicSource> = (
+export type BatchFn<S extends AnyTopicSource, P extends AnyTopicSource, D extends AnyTable = never> = (
   records: readonly KafkaRecord<ValueOf<S>>[],
-  ctx: HandlerContext<P>,
+  ctx: HandlerContext<P, D>,
 ) => Promise<void> | void;
 
-export type HandlerOptions<S extends AnyTopicSource, P extends AnyTopicSource> = CommonOptions<S, P> &
-  ({ handle: RecordFn<S, P>; handleBatch?: never } | { handleBatch: BatchFn<S, P>; handle?: never });
+export type HandlerOptions<
+  S extends AnyTopicSource,
+  P extends AnyTopicSource,
+  D extends AnyTable = never,
+> = CommonOptions<S, P, D> &
+  ({ handle: RecordFn<S, P, D>; handleBatch?: never } | { handleBatch: BatchFn<S, P, D>; handle?: never });
 
 /** The settled declaration: every default applied, read by the adapter, the emulator and infra alike. */
 export interface HandlerSpec {
@@ -186,6 +200,7 @@ export interface HandlerSpec {
   readonly sources: readonly AnyTopicSource[];
   readonly topics: readonly AnyTopic[];
   readonly publishes: readonly AnyTopicSource[];
+  readonly tables: readonly AnyTable[];
   readonly batch: { readonly size: number; readonly windowSeconds: number | undefined };
   readonly startingPosition: StartingPosition;
   readonly filter: ValueFilter | undefined;
@@ -205,14 +220,15 @@ export interface HandlerSpec {
 export interface HandlerDefinition<
   S extends AnyTopicSource = AnyTopicSource,
   P extends AnyTopicSource = AnyTopicSource,
+  D extends AnyTable = AnyTable,
 > extends HandlerSpec {
   readonly kind: 'handler';
-  readonly handle?: RecordFn<S, P>;
-  readonly handleBatch?: BatchFn<S, P>;
+  readonly handle?: RecordFn<S, P, D>;
+  readonly handleBatch?: BatchFn<S, P, D>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any handler, whatever its types
-export type AnyHandlerDefinition = HandlerDefinition<any, any>;
+export type AnyHandlerDefinition = HandlerDefinition<any, any, any>;
 
 const HANDLER_NAME = /^[a-z][a-z0-9-]{0,47}$/;
 
@@ -245,6 +261,32 @@ function deploySettings(what: string, deploy: DeployOptions): DeploySettings {
   });
 }
 
+/**
+ * A handler's tables, refused at load when its writes could not be applied once: fences rely on one key's records
+ * being ordered on one partition, which an unkeyed source topic does not give.
+ */
+function checkTables(
+  what: string,
+  topics: readonly AnyTopic[],
+  tables: readonly AnyTable[],
+): readonly AnyTable[] {
+  const names = new Set<string>();
+  for (const table of tables) {
+    if (table?.kind !== 'table')
+      throw new DeclarationError(what, 'tables must list table declarations (defineTable)');
+    if (names.has(table.name)) throw new DeclarationError(what, `table "${table.name}" is listed twice`);
+    names.add(table.name);
+  }
+  const unkeyed = tables.length > 0 && topics.find((t) => t.keyOf === null && t.keySchema === undefined);
+  if (unkeyed) {
+    throw new DeclarationError(
+      what,
+      `tables: source topic "${unkeyed.name}" is unkeyed, so one item's records may land on any partition and no fence can apply them once; declare its key`,
+    );
+  }
+  return Object.freeze([...tables]);
+}
+
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
 export const defaultDeadLetterName = (sourceTopic: string, group: string): string =>
   `${sourceTopic}.${group}.dlq`;
@@ -253,15 +295,16 @@ export const defaultDeadLetterName = (sourceTopic: string, group: string): strin
  * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
  * retry and dead-letter settings. Export its `.lambda` as the module's `handler` (see `lambdaHandler`).
  */
-export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource = never>(
-  options: HandlerOptions<S, P>,
-): HandlerDefinition<S, P> {
+export function defineHandler<
+  S extends AnyTopicSource,
+  P extends AnyTopicSource = never,
+  D extends AnyTable = never,
+>(options: HandlerOptions<S, P, D>): HandlerDefinition<S, P, D> {
   const what = `handler "${options.name}"`;
   if (!HANDLER_NAME.test(options.name)) {
     throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
   }
   if (options.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
-  if (options.filter !== undefined) checkFilter(options.name, options.filter);
   if (typeof options.handle !== 'function' && typeof options.handleBatch !== 'function') {
     throw new DeclarationError(what, 'give either handle(record, ctx) or handleBatch(records, ctx)');
   }
@@ -287,6 +330,7 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
     if (seen.has(t.name)) throw new DeclarationError(what, `topic "${t.name}" is listed twice`);
     seen.add(t.name);
   }
+  const tables = checkTables(what, topics, options.tables ?? []);
   const startingPosition = options.startingPosition ?? 'latest';
   if (typeof startingPosition === 'object' && Number.isNaN(new Date(startingPosition.timestamp).getTime())) {
     throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
@@ -299,6 +343,7 @@ export function defineHandler<S extends AnyTopicSource, P extends AnyTopicSource
     sources: Object.freeze([...options.topics]),
     topics: Object.freeze(topics),
     publishes: Object.freeze([...(options.publishes ?? [])]),
+    tables,
     batch: { size: positiveInt(what, 'batch.size', options.batch?.size ?? 100, 10000), windowSeconds },
     startingPosition,
     filter: options.filter,

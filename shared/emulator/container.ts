@@ -1,13 +1,12 @@
 /**
  * One function container: runs in its own worker thread, as a Lambda execution environment runs in its own
- * sandbox. It loads the handler module once (the init phase), then serves one invocation at a time. Module state,
+ * sandbox. It is the entry of the function's bundle (function-bundle.ts) and loads the handler module once (the init phase), then serves one invocation at a time. Module state,
  * the environment and the Kafka producer belong to this container alone, so nothing leaks between handlers, and a
  * timeout can end it for good (the emulator terminates the worker, as Lambda resets a timed-out sandbox).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeDefaultSink } from '../lambda/adapter';
 import { observeInvocation, type InvocationReport } from '../lambda/invocation-report';
-import { loadModule } from '../declarations/load-module';
 import type {
   ContainerSetup,
   FromContainer,
@@ -58,7 +57,10 @@ function summarize(report: InvocationReport): InvocationSummary {
 }
 
 function load(): Handler {
-  const exports = loadModule<Record<string, unknown>>(setup.entry);
+  // The bundle (function-bundle.ts) resolves this specifier to the handler's module and evaluates it here, at the
+  // require, so an error thrown while the module loads is the init error Lambda reports.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved at bundle time
+  const exports = require('kafka-lambda:handler-module') as Record<string, unknown>;
   const handler = exports[setup.exportName];
   if (typeof handler !== 'function') {
     throw Object.assign(new Error(`${setup.entry} does not export a function named ${setup.exportName}`), {

@@ -2,14 +2,17 @@
  * A handler's function, locally: a pool of containers (worker threads, see container.ts) that grows with
  * concurrent invocations up to the reserved concurrency, as Lambda adds execution environments. Each invocation
  * gets the event as JSON text and a deadline; past `timeoutSeconds` its container is terminated and the invocation
- * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. Reloading code retires every container:
- * new invocations get fresh ones.
+ * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. The code is bundled as infra deploys
+ * it (function-bundle.ts) once per version; reloading bundles it again and retires every container: new
+ * invocations get fresh ones.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HandlerModule } from '../declarations/app';
+import { externalModules } from '../declarations/bundling';
 import { functionEnvironment } from '../declarations/environment';
+import { bundleFunction, type BundleResult } from './function-bundle';
 import { LOCAL_ACCOUNT } from './local-arns';
 import type {
   ContainerSetup,
@@ -28,6 +31,11 @@ export interface LocalFunctionOptions {
   environment: Readonly<Record<string, string>>;
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * Modules left out of the bundle, as infra leaves them out (shared/declarations/bundling.ts).
+   * @default - none
+   */
+  externalModules?: readonly string[];
   /** At most this many containers at once (the reserved concurrency); default: as many as invocations. */
   maxConcurrency?: number;
   /** Region and account of the function's ARN. */
@@ -46,10 +54,6 @@ interface Outcome {
 export type InvokeOutcome =
   | (Outcome & { ok: true; /** The handler's answer, parsed from its JSON. */ payload: unknown })
   | (Outcome & { ok: false; error: FunctionError; timedOut: boolean });
-
-/** Lambda's Node.js runtime loads TypeScript here through tsx, whatever loaded the emulator itself. */
-const BOOTSTRAP = `require(${JSON.stringify(require.resolve('tsx/cjs'))});
-require(${JSON.stringify(join(__dirname, 'container.ts'))});`;
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -87,6 +91,7 @@ class Container {
   constructor(
     private readonly o: LocalFunctionOptions,
     readonly generation: number,
+    bundleFile: string,
   ) {
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     const logStreamName = `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
@@ -99,12 +104,11 @@ class Container {
       logGroupName: `/aws/lambda/${o.name}`,
       logStreamName,
     };
-    this.worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    this.worker = new Worker(bundleFile, {
       workerData: setup,
       // The machine's environment, then the function's own, then Lambda's runtime variables on top.
       env: { ...process.env, ...o.environment, ...runtimeEnvironment(o, logStreamName) },
-      execArgv: ['--enable-source-maps'],
+      execArgv: [],
       // The function's memory setting bounds its heap; past it the container dies as Lambda's does.
       resourceLimits: { maxOldGenerationSizeMb: o.memoryMb },
       stdout: o.output !== undefined,
@@ -229,12 +233,18 @@ export class LocalFunction {
   private readonly idle: Container[] = [];
   private readonly all = new Set<Container>();
   private readonly waiting: (() => void)[] = [];
+  /** The code of the current generation, bundled once and loaded by each of its containers. */
+  private code: Promise<BundleResult>;
   private generation = 0;
   private stopped = false;
   private inFlight = 0;
+  /** Containers being started (waiting for their code): they count against the concurrency. */
+  private starting = 0;
   private drained: (() => void) | undefined;
 
-  constructor(readonly o: LocalFunctionOptions) {}
+  constructor(readonly o: LocalFunctionOptions) {
+    this.code = this.bundle();
+  }
 
   get name(): string {
     return this.o.name;
@@ -242,7 +252,8 @@ export class LocalFunction {
 
   /** Starts one container ahead of traffic; resolves with its init error, if the module does not load. */
   async warm(): Promise<FunctionError | undefined> {
-    const container = this.start();
+    const container = await this.start();
+    if (!(container instanceof Container)) return container;
     const error = await container.ready;
     if (error) this.retire(container);
     else this.release(container);
@@ -254,10 +265,10 @@ export class LocalFunction {
     this.inFlight++;
     try {
       const container = await this.acquire();
-      const initError = await container.ready;
-      if (initError) {
-        this.retire(container);
-        return { ok: false, error: initError, timedOut: false, requestId: randomUUID(), durationMs: 0 };
+      const initError = container instanceof Container ? await container.ready : container;
+      if (initError !== undefined || !(container instanceof Container)) {
+        if (container instanceof Container) void this.retire(container);
+        return { ok: false, error: initError!, timedOut: false, requestId: randomUUID(), durationMs: 0 };
       }
       try {
         return await container.invoke(eventJson);
@@ -272,6 +283,7 @@ export class LocalFunction {
   /** New code: containers running the old one retire (busy ones when their invocation ends). */
   reload(): void {
     this.generation++;
+    this.code = this.bundle();
     for (const container of this.idle.splice(0)) this.retire(container);
   }
 
@@ -280,19 +292,35 @@ export class LocalFunction {
     this.stopped = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.all].map((c) => this.retire(c)));
+    await this.code; // let a build in progress finish its files
   }
 
-  private start(): Container {
-    const container = new Container(this.o, this.generation);
+  private bundle(): Promise<BundleResult> {
+    return bundleFunction(this.o.entry, this.o.externalModules ?? []);
+  }
+
+  /** A new container on the current code, or the reason the code does not load. */
+  private async start(): Promise<Container | FunctionError> {
+    const generation = this.generation;
+    const code = await this.code;
+    if (!code.ok) return code.error;
+    const container = new Container(this.o, generation, code.file);
     this.all.add(container);
     return container;
   }
 
-  private async acquire(): Promise<Container> {
+  private async acquire(): Promise<Container | FunctionError> {
     for (;;) {
       const idle = this.idle.pop();
       if (idle) return idle;
-      if (this.all.size < (this.o.maxConcurrency ?? Infinity)) return this.start();
+      if (this.all.size + this.starting < (this.o.maxConcurrency ?? Infinity)) {
+        this.starting++;
+        try {
+          return await this.start();
+        } finally {
+          this.starting--;
+        }
+      }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
   }
@@ -331,6 +359,7 @@ export function localFunctionFor(
     environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
     timeoutSeconds: deploy.timeoutSeconds,
     memoryMb: deploy.memoryMb,
+    externalModules: externalModules(definition),
     ...(deploy.reservedConcurrency !== undefined && { maxConcurrency: deploy.reservedConcurrency }),
     region: o.region,
     account: LOCAL_ACCOUNT,

@@ -28,6 +28,8 @@ import { reportInvocation, type InvocationReport } from './invocation-report';
 import { assertDeclared, encodeRecord, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
+import type { AnyTable, ItemOf, KeyAttributesOf, Table } from '../declarations/table';
+import type { TableClient } from '../state/table-client';
 
 export interface AdapterOptions {
   /**
@@ -94,6 +96,7 @@ class Invocation {
         const record = await encodeRecord(topic, value, publishOptions);
         await (await this.sink()).send([record]);
       },
+      table: (table) => tableClientFor(def, table),
     };
   }
 
@@ -151,23 +154,23 @@ class Invocation {
 
   private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
     if (decoded instanceof PermanentRecordError) return this.failPermanent(raw, decoded);
-    const attempt = (): void | Promise<void> => this.def.handle!(decoded, this.ctx);
     let pending: void | Promise<void>;
     try {
-      pending = attempt();
+      pending = this.def.handle!(decoded, this.ctx);
     } catch (error) {
-      return this.retry(raw, attempt, error);
+      return this.retry(raw, decoded, error);
     }
     if (pending instanceof Promise)
       return pending.then(
         () => this.handled(raw),
-        (error: unknown) => this.retry(raw, attempt, error),
+        (error: unknown) => this.retry(raw, decoded, error),
       );
     this.handled(raw);
   }
 
   /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
-  private async retry(raw: RawRecord, attempt: () => void | Promise<void>, error: unknown): Promise<void> {
+  private async retry(raw: RawRecord, record: KafkaRecord<unknown>, error: unknown): Promise<void> {
+    const attempt = (): void | Promise<void> => this.def.handle!(record, this.ctx);
     const result = await withRetry(this.retryPolicy, attempt, this.options.wait, { error });
     this.report.retries += result.attempts - 1;
     if (result.ok) this.handled(raw);
@@ -259,7 +262,7 @@ const describeFailure = (raw: RawRecord, error: unknown): string =>
   `${describeLocation(locationOf(raw))}: ${errorMessage(error)}`;
 
 /** The declared topic of that name; a family also covers members added after deployment. */
-function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined {
+function findTopic(def: AnyHandlerDefinition, name: string): AnyTopic | undefined {
   for (const source of def.sources) {
     if (source.kind === 'topic' && source.name === name) return source;
     if (source.kind === 'family') {
@@ -268,6 +271,54 @@ function topicFor(def: AnyHandlerDefinition, name: string): AnyTopic | undefined
     }
   }
   return undefined;
+}
+
+const topicLookups = new WeakMap<AnyHandlerDefinition, (name: string) => AnyTopic | undefined>();
+
+/** findTopic, remembered per name: every record of an event asks for its topic. */
+function topicsOf(def: AnyHandlerDefinition): (name: string) => AnyTopic | undefined {
+  let lookup = topicLookups.get(def);
+  if (!lookup) {
+    const known = new Map<string, AnyTopic | undefined>();
+    lookup = (name) => {
+      if (known.has(name)) return known.get(name);
+      const topic = findTopic(def, name);
+      if (known.size < 10_000) known.set(name, topic); // bounded: a family's members are open-ended
+      return topic;
+    };
+    topicLookups.set(def, lookup);
+  }
+  return lookup;
+}
+
+/** Table clients of this container, one per handler group and table (module state, like the producer). */
+const tableClients = new Map<string, unknown>();
+
+function tableClientFor<Tb extends AnyTable>(
+  def: AnyHandlerDefinition,
+  table: Tb,
+): TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> {
+  if (!def.tables.some((t) => t.name === table?.name)) {
+    throw new Error(
+      `handler "${def.name}" did not declare table "${String(table?.name)}": add it to its tables (declared: ${def.tables.map((t) => t.name).join(', ') || 'none'})`,
+    );
+  }
+  const id = `${def.group}\0${table.name}`;
+  let client = tableClients.get(id) as TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> | undefined;
+  if (!client) {
+    // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require('../state/table-client') as typeof import('../state/table-client');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dynamodb = require('../state/dynamodb') as typeof import('../state/dynamodb');
+    client = state.tableClient(table as Table<ItemOf<Tb>, KeyAttributesOf<Tb>>, {
+      client: dynamodb.sharedDocumentClient(),
+      tableName: dynamodb.physicalTableName(table),
+      group: def.group,
+    });
+    tableClients.set(id, client);
+  }
+  return client;
 }
 
 type ClosableSink = RecordSink & { disconnect(): Promise<void> };
@@ -310,7 +361,7 @@ export async function invokeHandler(
       log: options.log ?? createLogger({ handler: def.name }),
       wait: options.wait ?? sleep,
     },
-    (name) => topicFor(def, name),
+    topicsOf(def),
   );
   const response = await invocation.run();
   reportInvocation(event, invocation.report);

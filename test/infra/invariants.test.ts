@@ -108,7 +108,7 @@ describe('broker layout', () => {
 
 describe('the stack refuses to synthesize a deployment that breaks them', () => {
   const withTopic = (topic: AnyTopic): AppManifest => ({
-    handlers: manifest.handlers,
+    ...manifest,
     topics: manifest.topics.map((t) => (t.name === topic.name ? topic : t)),
   });
 

@@ -6,6 +6,28 @@
  *  - otherwise: a 1-node cluster is started here and stopped by global-teardown.ts.
  */
 import { status, up } from '../../launcher/kafka/cluster';
+import { up as dynamodbUp } from '../../launcher/dynamodb/local-server';
+
+/** Set when this run started the local DynamoDB server, so the teardown stops it. */
+export const OWNED_DYNAMODB_ENV = 'DYNAMODB_TEST_SERVER_OWNED';
+const DYNAMODB_FROM_SETUP_ENV = 'DYNAMODB_TEST_ENDPOINT_FROM_SETUP';
+
+/**
+ * The local DynamoDB server, like Kafka: DYNAMODB_ENDPOINT from the user is used as it is; otherwise the local
+ * server is reused or started (and then stopped and wiped after the tests).
+ */
+async function dynamodb(): Promise<void> {
+  Reflect.deleteProperty(process.env, OWNED_DYNAMODB_ENV);
+  if (process.env.DYNAMODB_ENDPOINT?.trim() && process.env[DYNAMODB_FROM_SETUP_ENV] !== '1') {
+    console.log(`[dynamodb] using DYNAMODB_ENDPOINT=${process.env.DYNAMODB_ENDPOINT}`);
+    return;
+  }
+  const result = await dynamodbUp();
+  process.env.DYNAMODB_ENDPOINT = result.endpoint;
+  process.env[DYNAMODB_FROM_SETUP_ENV] = '1';
+  if (result.started) process.env[OWNED_DYNAMODB_ENV] = '1';
+  console.log(`[dynamodb] ${result.started ? 'started' : 'reusing'} the local server at ${result.endpoint}`);
+}
 
 /** Set when this run owns the cluster, so the teardown stops it. */
 export const OWNED_CLUSTER_ENV = 'KAFKA_TEST_CLUSTER_OWNED';
@@ -17,6 +39,7 @@ const log = (line: string): void => console.log(`[kafka] ${line}`);
 export default async function globalSetup(): Promise<void> {
   // Failed records are expected in these tests; their JSON log lines would bury Jest's report.
   process.env.LOG_LEVEL ??= 'error';
+  await dynamodb();
   Reflect.deleteProperty(process.env, OWNED_CLUSTER_ENV);
   if (process.env.KAFKA_BROKERS?.trim() && process.env[BROKERS_FROM_SETUP_ENV] !== '1') {
     log(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);

@@ -1,8 +1,7 @@
-import { mskEvent, rawRecord, record, runHandler } from '../../shared/testkit';
+import { rawRecord, record, runHandler } from '../../shared/testkit';
 import { anomalyDetector, BURST_COUNT, LARGE_DELTA } from '../../functions/handlers/anomaly-detector';
 import { inventoryProjection } from '../../functions/handlers/inventory-projection';
 import { serverStatsHandler } from '../../functions/handlers/server-stats';
-import { inventoryStore } from '../../functions/inventory-store';
 import { itemChange, type ItemChange } from '../../functions/topics';
 
 const eu1 = itemChange.of('eu1');
@@ -17,19 +16,6 @@ const change = (over: Partial<ItemChange>): ItemChange => ({
 });
 
 describe('example app, through the test kit', () => {
-  it('the inventory projection applies each change once, even when the batch is delivered again', async () => {
-    const event = mskEvent([
-      record(eu1, change({ userId: 'proj-1', delta: 10 })),
-      record(eu1, change({ userId: 'proj-1', delta: -3 })),
-      record(eu1, change({ userId: 'proj-1', itemId: 'gem', delta: 2 })),
-    ]);
-    const first = await runHandler(inventoryProjection, event);
-    expect(first.handled).toHaveLength(3);
-    await runHandler(inventoryProjection, event); // redelivery of the same offsets
-    expect(await inventoryStore.balance('proj-1', 'gold')).toBe(7);
-    expect(await inventoryStore.balance('proj-1', 'gem')).toBe(2);
-  });
-
   it('the anomaly detector alerts on a negative balance and on a burst of large deltas', async () => {
     const records = [
       record(eu1, change({ userId: 'neg', delta: -8, balance: -3, reason: 'consume' })),

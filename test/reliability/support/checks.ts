@@ -1,10 +1,9 @@
 /**
  * The accounting every scenario asserts on: the producer's ledger (what was acknowledged, what was rejected)
  * against the durable output (the projection's `applied` log and its dead-letter topic), plus per-key order and
- * the projection folded with the example app's idempotent store.
+ * the projection folded idempotently (the last offset applied per key and partition, as the table's fence keeps it).
  */
 import type { Kafka } from 'kafkajs';
-import { MemoryInventoryStore } from '../../../functions/inventory-store';
 import { retriable } from '../../../shared/kafka/retriable';
 import type { Applied } from '../app/topics';
 import { LogReader } from './log-reader';
@@ -56,7 +55,7 @@ export interface Analysis {
     keys: number;
     /** Sum over keys of the balance the producer's ledger implies. */
     expected: number;
-    /** The same, folded from the output with the example app's idempotent store. */
+    /** The same, folded from the output idempotently (fenced per key and source partition). */
     folded: number;
     /** The same, applying every output record (what the duplicates would do without idempotence). */
     naive: number;
@@ -112,12 +111,17 @@ export async function analyse(
     .filter(([, offsets]) => offsets.size > 1)
     .map(([id, o]) => `${id} at ${[...o].join(' and ')}`);
 
-  // The projection: the example app's store, fed the durable log of what the handler applied, in log order.
-  const store = new MemoryInventoryStore();
+  // The projection, fed the durable log of what the handler applied, in log order, fenced per key and partition.
+  const balances = new Map<string, number>();
+  const fences = new Map<string, number>();
   const expected = new Map<string, number>();
   const naive = new Map<string, number>();
   for (const h of handled) {
-    await store.apply({ userId: h.key, itemId: 'balance', delta: h.delta }, h);
+    const fence = `${h.key}#${h.topic}#${h.partition}`;
+    if ((fences.get(fence) ?? -1) < h.offset) {
+      fences.set(fence, h.offset);
+      balances.set(h.key, (balances.get(h.key) ?? 0) + h.delta);
+    }
     naive.set(h.key, (naive.get(h.key) ?? 0) + h.delta);
   }
   const ackedIds = new Set(traffic.acked.map((s) => s.id));
@@ -126,7 +130,7 @@ export async function analyse(
       expected.set(s.key, (expected.get(s.key) ?? 0) + s.delta);
   }
   const keys = new Set([...expected.keys(), ...naive.keys()]);
-  const folded = (key: string): number => store.users.get(key)?.items.get('balance') ?? 0;
+  const folded = (key: string): number => balances.get(key) ?? 0;
   const wrongKeys = [...keys].filter((k) => folded(k) !== (expected.get(k) ?? 0));
   const sum = (f: (k: string) => number): number => [...keys].reduce((n, k) => n + f(k), 0);
 

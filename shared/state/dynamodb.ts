@@ -1,0 +1,48 @@
+/**
+ * The DynamoDB connection, from one place: the environment.
+ *   DYNAMODB_ENDPOINT               a local DynamoDB-compatible server (set by `npm start` / `npm test`); unset on AWS
+ *   KAFKA_LAMBDA_TABLE_<NAME>       a table's physical name (set by infra on exactly the functions that declare it);
+ *                                   unset: the declared name, as the local tables are created
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AnyTable } from '../declarations/table';
+
+/**
+ * Tries per request: the SDK's standard strategy backs off exponentially with jitter on throttling and
+ * transient errors; past these, the error fails the record or batch like any handler error.
+ */
+export const DYNAMODB_MAX_ATTEMPTS = 8;
+
+/** The environment variable that carries a table's physical name to a function. */
+export function tableNameVariable(table: Pick<AnyTable, 'name'>): string {
+  return `KAFKA_LAMBDA_TABLE_${table.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export function physicalTableName(
+  table: Pick<AnyTable, 'name'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return env[tableNameVariable(table)]?.trim() || table.name;
+}
+
+export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  const endpoint = env.DYNAMODB_ENDPOINT?.trim();
+  const local = endpoint
+    ? {
+        endpoint,
+        region: env.AWS_REGION ?? 'local',
+        // A local server checks no signature; the SDK still wants credentials to sign with.
+        ...(!env.AWS_ACCESS_KEY_ID && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      }
+    : {};
+  const client = new DynamoDBClient({ ...local, maxAttempts: DYNAMODB_MAX_ATTEMPTS });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** One client per Lambda container (module state), made on first use: a handler without tables never makes one. */
+let shared: DynamoDBDocumentClient | undefined;
+
+export function sharedDocumentClient(): DynamoDBDocumentClient {
+  return (shared ??= createDocumentClient());
+}

@@ -1,0 +1,131 @@
+/**
+ * Typed item updates and their DynamoDB UpdateItem expressions, fenced or not. Pure: no client, unit-tested alone.
+ */
+import { RESERVED_ATTRIBUTE_PREFIX } from '../declarations/table';
+
+type NumericAttribute<T> = {
+  [A in keyof T & string]-?: NonNullable<T[A]> extends number ? A : never;
+}[keyof T & string];
+type OptionalAttribute<T> = {
+  [A in keyof T & string]-?: undefined extends T[A] ? A : never;
+}[keyof T & string];
+
+/**
+ * What an update does to one item's non-key attributes: `set` replaces values, `add` adds to numbers (a missing
+ * attribute counts as 0), `remove` deletes optional attributes. An absent item is created.
+ */
+export interface ItemUpdate<T, K extends keyof T> {
+  set?: Partial<Omit<T, K>>;
+  add?: { [A in NumericAttribute<Omit<T, K>>]?: number };
+  remove?: readonly OptionalAttribute<Omit<T, K>>[];
+}
+
+/** The loose shape the expression builder reads (the typed one above is what callers write). */
+export interface RawUpdate {
+  set?: Record<string, unknown>;
+  add?: Record<string, number | undefined>;
+  remove?: readonly string[];
+}
+
+/**
+ * One source topic-partition's fence on an item: the last offset applied, kept in the item under
+ * `_applied#<group>#<topic>#<partition>`. `expect` says what it must be for the write to apply: below an offset
+ * (the first offset this write applies), or exactly a value read before (`undefined`: never written).
+ */
+export interface FenceStep {
+  readonly attribute: string;
+  readonly expect: { below: number } | { equals: number | undefined };
+  /** The last offset this write applies from that topic-partition. */
+  readonly next: number;
+}
+
+export interface UpdateRequest {
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+export function fenceAttribute(group: string, topic: string, partition: number): string {
+  return `${RESERVED_ATTRIBUTE_PREFIX}${group}#${topic}#${partition}`;
+}
+
+/** The topic-partition a fence attribute stands for, or undefined for an ordinary attribute. */
+export function isFenceAttribute(name: string): boolean {
+  return name.startsWith(RESERVED_ATTRIBUTE_PREFIX);
+}
+
+/** Builds `SET ... ADD ... REMOVE ...` with placeholders, plus the fence's condition when there is one. */
+export function updateRequest(
+  table: string,
+  keyAttributes: readonly string[],
+  update: RawUpdate,
+  fence: readonly FenceStep[] = [],
+): UpdateRequest {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const name = (attribute: string): string => {
+    const placeholder = `#a${Object.keys(names).length}`;
+    names[placeholder] = attribute;
+    return placeholder;
+  };
+  const value = (v: unknown): string => {
+    const placeholder = `:v${Object.keys(values).length}`;
+    values[placeholder] = v;
+    return placeholder;
+  };
+  const touched = new Set<string>();
+  const check = (field: string, attribute: string): void => {
+    if (keyAttributes.includes(attribute) || isFenceAttribute(attribute) || touched.has(attribute)) {
+      throw new Error(
+        `table ${table}: update.${field}.${attribute}: ${touched.has(attribute) ? 'attribute changed twice in one update' : 'a key or fence attribute cannot be updated'}`,
+      );
+    }
+    touched.add(attribute);
+  };
+
+  const sets: string[] = [];
+  const adds: string[] = [];
+  const removes: string[] = [];
+  for (const [attribute, v] of Object.entries(update.set ?? {})) {
+    if (v === undefined) continue;
+    check('set', attribute);
+    sets.push(`${name(attribute)} = ${value(v)}`);
+  }
+  for (const [attribute, n] of Object.entries(update.add ?? {})) {
+    if (n === undefined) continue;
+    check('add', attribute);
+    if (typeof n !== 'number' || !Number.isFinite(n)) {
+      throw new Error(`table ${table}: update.add.${attribute} must be a finite number, got ${String(n)}`);
+    }
+    adds.push(`${name(attribute)} ${value(n)}`);
+  }
+  for (const attribute of update.remove ?? []) {
+    check('remove', attribute);
+    removes.push(name(attribute));
+  }
+  const conditions: string[] = [];
+  for (const step of fence) {
+    const f = name(step.attribute);
+    sets.push(`${f} = ${value(step.next)}`);
+    if ('below' in step.expect) {
+      conditions.push(`(attribute_not_exists(${f}) OR ${f} < ${value(step.expect.below)})`);
+    } else if (step.expect.equals === undefined) {
+      conditions.push(`attribute_not_exists(${f})`);
+    } else {
+      conditions.push(`${f} = ${value(step.expect.equals)}`);
+    }
+  }
+  const clauses = [
+    sets.length > 0 && `SET ${sets.join(', ')}`,
+    adds.length > 0 && `ADD ${adds.join(', ')}`,
+    removes.length > 0 && `REMOVE ${removes.join(', ')}`,
+  ].filter((c): c is string => typeof c === 'string');
+  if (clauses.length === 0) throw new Error(`table ${table}: the update changes nothing`);
+  return {
+    UpdateExpression: clauses.join(' '),
+    ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+  };
+}

@@ -1,0 +1,150 @@
+import * as z from 'zod';
+import { defineHandler, defineTable, defineTopic, type ItemUpdate } from '../../shared';
+import { batchFence, checkFencedKey, recordFence, remainingAfter } from '../../shared/state/fence';
+import { fenceAttribute, updateRequest } from '../../shared/state/update';
+
+const Item = z.object({
+  userId: z.string(),
+  itemId: z.string(),
+  balance: z.number(),
+  note: z.string().optional(),
+});
+const inventory = defineTable({ name: 'inventory', partitionKey: 'userId', sortKey: 'itemId', schema: Item });
+const at = (topic: string, partition: number, offset: number, key: string | null = 'u1') => ({
+  topic,
+  partition,
+  offset,
+  key,
+});
+
+describe('table declarations', () => {
+  it('keeps name and key, and refuses bad names and keys with the field named', () => {
+    expect(inventory).toMatchObject({
+      kind: 'table',
+      name: 'inventory',
+      partitionKey: 'userId',
+      sortKey: 'itemId',
+    });
+    expect(() => defineTable({ name: 'x', partitionKey: 'userId', schema: Item })).toThrow(
+      /table "x": name must be 3-255/,
+    );
+    expect(() =>
+      defineTable({ name: 'inv', partitionKey: 'userId', sortKey: 'userId', schema: Item }),
+    ).toThrow(/sortKey "userId" must differ/);
+  });
+
+  it('rejects a keyed attribute that is not a string, and update fields the item lacks, at compile time', () => {
+    // @ts-expect-error balance is a number: keys are string attributes
+    defineTable({ name: 'bad', partitionKey: 'balance', schema: Item });
+    const update: ItemUpdate<z.infer<typeof Item>, 'userId' | 'itemId'> = {
+      add: { balance: 1 },
+      // @ts-expect-error no such attribute
+      set: { balanse: 2 },
+    };
+    // @ts-expect-error note is a string: add takes numeric attributes only
+    const notNumeric: ItemUpdate<z.infer<typeof Item>, 'userId' | 'itemId'> = { add: { note: 1 } };
+    // @ts-expect-error key attributes cannot be updated
+    const onKey: ItemUpdate<z.infer<typeof Item>, 'userId' | 'itemId'> = { set: { userId: 'u2' } };
+    expect([update, notNumeric, onKey]).toHaveLength(3);
+  });
+
+  it('refuses a handler with tables over an unkeyed topic: no fence can apply its records once', () => {
+    const spread = defineTopic({ name: 'spread', partitions: 3, value: Item, key: null });
+    expect(() =>
+      defineHandler({ name: 'h', topics: [spread], tables: [inventory], handle: () => undefined }),
+    ).toThrow(/handler "h": tables: source topic "spread" is unkeyed/);
+  });
+
+  it('gives handlers typed clients for exactly their tables', () => {
+    const other = defineTable({ name: 'other', partitionKey: 'userId', schema: Item });
+    const topic = defineTopic({ name: 't', partitions: 1, value: Item, key: (i) => i.userId });
+    defineHandler({
+      name: 'typed',
+      topics: [topic],
+      tables: [inventory],
+      async handle(record, ctx) {
+        await ctx
+          .table(inventory)
+          .update({ userId: 'u', itemId: 'i' }, { add: { balance: 1 } }, { from: record });
+        // @ts-expect-error not among the handler's tables
+        ctx.table(other);
+        // @ts-expect-error wrong attribute in the key
+        await ctx.table(inventory).get({ userId: 'u', item: 'i' });
+      },
+    });
+  });
+});
+
+describe('update expressions', () => {
+  it('renders set, add and remove with placeholders, and the fence as one condition', () => {
+    const request = updateRequest(
+      'inventory',
+      ['userId', 'itemId'],
+      { set: { note: 'x' }, add: { balance: -3 }, remove: ['old'] },
+      recordFence('g', at('eu1', 4, 17)),
+    );
+    expect(request).toEqual({
+      UpdateExpression: 'SET #a0 = :v0, #a3 = :v2 ADD #a1 :v1 REMOVE #a2',
+      ConditionExpression: '(attribute_not_exists(#a3) OR #a3 < :v3)',
+      ExpressionAttributeNames: {
+        '#a0': 'note',
+        '#a1': 'balance',
+        '#a2': 'old',
+        '#a3': '_applied#g#eu1#4',
+      },
+      ExpressionAttributeValues: { ':v0': 'x', ':v1': -3, ':v2': 17, ':v3': 17 },
+    });
+  });
+
+  it('refuses to touch key or fence attributes, the same attribute twice, or nothing at all', () => {
+    const keys = ['userId', 'itemId'];
+    expect(() => updateRequest('inventory', keys, { set: { userId: 'u2' } })).toThrow(
+      /table inventory: update.set.userId: a key or fence attribute/,
+    );
+    expect(() => updateRequest('inventory', keys, { set: { [fenceAttribute('g', 't', 0)]: 1 } })).toThrow(
+      /fence/,
+    );
+    expect(() => updateRequest('inventory', keys, { set: { balance: 1 }, add: { balance: 1 } })).toThrow(
+      /update.add.balance: attribute changed twice/,
+    );
+    expect(() => updateRequest('inventory', keys, { add: { balance: Number.NaN } })).toThrow(/finite number/);
+    expect(() => updateRequest('inventory', keys, {})).toThrow(/changes nothing/);
+  });
+});
+
+describe('fences', () => {
+  it('a fenced item must be keyed by its record: the partition key is the record key', () => {
+    expect(() =>
+      checkFencedKey('inventory', 'userId', at('eu1', 0, 5, 'u1'), { userId: 'u1' }),
+    ).not.toThrow();
+    expect(() => checkFencedKey('inventory', 'userId', at('eu1', 0, 5, 'u2'), { userId: 'u1' })).toThrow(
+      /topic eu1 partition 0 offset 5: a fenced write to table inventory must use the record's key as userId/,
+    );
+    expect(() => checkFencedKey('inventory', 'userId', at('eu1', 0, 5, null), { userId: 'u1' })).toThrow(
+      /null/,
+    );
+  });
+
+  it('a folded write expects every topic-partition below its first offset and sets it to its last', () => {
+    const fence = batchFence('g', [at('eu1', 0, 7), at('us1', 2, 3), at('eu1', 0, 9), at('eu1', 0, 8)]);
+    expect(fence).toEqual([
+      { attribute: '_applied#g#eu1#0', expect: { below: 7 }, next: 9 },
+      { attribute: '_applied#g#us1#2', expect: { below: 3 }, next: 3 },
+    ]);
+  });
+
+  it('after a conflict, leaves out what the item applied and expects exactly the fences it read', () => {
+    const records = [at('eu1', 0, 7), at('eu1', 0, 8), at('eu1', 0, 9), at('us1', 2, 3)];
+    const { pending, fence } = remainingAfter('g', records, { '_applied#g#eu1#0': 8, balance: 4 });
+    expect(pending.map((r) => `${r.topic}:${r.offset}`)).toEqual(['eu1:9', 'us1:3']);
+    expect(fence).toEqual([
+      { attribute: '_applied#g#eu1#0', expect: { equals: 8 }, next: 9 },
+      { attribute: '_applied#g#us1#2', expect: { equals: undefined }, next: 3 },
+    ]);
+    expect(remainingAfter('g', records, { '_applied#g#eu1#0': 9, '_applied#g#us1#2': 3 }).pending).toEqual(
+      [],
+    );
+    // Another group's fence is not this group's.
+    expect(remainingAfter('g', records, { '_applied#other#eu1#0': 9 }).pending).toHaveLength(4);
+  });
+});
