@@ -1,13 +1,16 @@
 /**
- * 1. Emulator throughput: a 12-partition topic pre-filled with ~200-byte JSON records, consumed through the
+ * 1. Emulator throughput, and 1b. the same with the web console serving one open page: a 12-partition topic pre-filled with ~200-byte JSON records, consumed through the
  * emulator (a no-op typed handler: the adapter decodes and validates each record) and by a hand-written kafkajs
  * `eachBatch` consumer that only JSON.parses. Each run is timed from start (connect, join) until the group has
  * consumed every record. The emulator's group is put back at the log start between runs (outside the timing); the
  * hand-written consumer takes a new group each run (fromBeginning), which costs it nothing. The warm-up round
- * reads a fifth of the records: it creates the emulator's group and warms the JIT.
+ * reads a fifth of the records: it creates the emulator's group and warms the JIT. The console variant starts the
+ * console with the emulator (as `npm start` does) and keeps one page's event stream open, read to the end, for the
+ * whole run: its cost (snapshots every second, lag read from Kafka, the stream) lands in the same process.
  */
 import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
+import { startConsole, type RunningConsole } from '../console/server';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { loadModule } from '../shared/declarations/load-module';
 import { startEmulator } from '../shared/emulator/emulator';
@@ -37,18 +40,35 @@ function cpuMeter(log: CpuLog, records: number): () => void {
   };
 }
 
-/** One emulator run: start it, wait until the handler has seen every record. Returns records/s. */
+/** An open console page: the event stream read (and dropped) as a browser tab would. */
+async function openPage(web: RunningConsole): Promise<() => Promise<void>> {
+  const abort = new AbortController();
+  const response = await fetch(`${web.url}events`, { signal: abort.signal });
+  const reader = response.body!.getReader();
+  const reading = (async () => {
+    while (!(await reader.read()).done);
+  })().catch(() => {});
+  return async () => {
+    abort.abort();
+    await reading;
+  };
+}
+
+/** One emulator run: start it (and the console with one open page), wait until the handler has seen every record. Returns records/s. */
 async function emulatorRun(
   bk: BenchKafka,
   group: string,
   topic: string,
   total: number,
   cpu: CpuLog,
+  withConsole = false,
 ): Promise<number> {
   await rewind(bk.admin, group, topic);
   const started = now();
   const stopMeter = cpuMeter(cpu, total);
   const emulator = await startEmulator({ appDir: APP_DIR, brokers: bk.brokers, log: silentLogger });
+  const web = withConsole ? await startConsole({ emulator, port: 0 }) : undefined;
+  const closePage = web ? await openPage(web) : undefined;
   const stats = emulator.stats.get(HANDLER)!;
   try {
     await waitUntil(() => stats.handled >= total, `the emulator to handle ${total} records`, TIMEOUT_MS);
@@ -56,6 +76,8 @@ async function emulatorRun(
     stopMeter();
     return total / seconds;
   } finally {
+    await closePage?.();
+    await web?.stop();
     await emulator.stop();
   }
 }
@@ -108,7 +130,7 @@ export const emulatorThroughput: Benchmark = {
     const stored = await recordCount(bk!.admin, benchInput.name);
     say(`  filled ${benchInput.name}: ${stored} records in ${((now() - filling) / 1000).toFixed(1)} s`);
 
-    const cpu = { emulator: [] as CpuLog, raw: [] as CpuLog };
+    const cpu = { emulator: [] as CpuLog, raw: [] as CpuLog, console: [] as CpuLog };
     const warmupRecords = Math.floor(stored / 5);
     const { samples, warmup } = await rounds(
       {
@@ -119,6 +141,15 @@ export const emulatorThroughput: Benchmark = {
             benchInput.name,
             warm ? warmupRecords : stored,
             cpu.emulator,
+          ),
+        console: (warm) =>
+          emulatorRun(
+            bk!,
+            process.env.BENCH_GROUP!,
+            benchInput.name,
+            warm ? warmupRecords : stored,
+            cpu.console,
+            true,
           ),
         raw: (warm) =>
           rawRun(
@@ -150,6 +181,20 @@ export const emulatorThroughput: Benchmark = {
           `warm-up (a new group each, ${formatNumber(warmupRecords)} records, not counted): emulator ` +
             `${formatNumber(warmup.emulator[0]!)} records/s, hand-written ${formatNumber(warmup.raw[0]!)} records/s ` +
             `(both include joining a new group; the emulator also loads the app and aligns its topics)`,
+        ],
+      }),
+      result({
+        name: 'emulator throughput with the console open',
+        unit: 'records/s',
+        value: median(samples.console),
+        baseline: median(samples.emulator),
+        target: 0.95,
+        better: 'higher',
+        subject: 'the same emulator runs with the web console started and one page event stream open',
+        against: 'the emulator runs without the console, same topic, same rounds',
+        notes: [
+          describeRuns('with console', samples.console, 'records/s'),
+          `CPU of this process per record (median of the measured runs): with console ${formatNumber(median(cpu.console.slice(1)))} µs`,
         ],
       }),
     ];

@@ -1,10 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import * as esbuild from 'esbuild';
 
-/** The page's script and styles, bundled from console/page at start-up (esbuild takes a fraction of a second). */
-export async function bundlePage(): Promise<{ script: string; css: string }> {
-  const result = await build({
+let bundled: Promise<{ script: string; css: string }> | undefined;
+
+/**
+ * The page's script and styles, bundled from console/page at the first start-up of a process (esbuild takes a
+ * fraction of a second) and kept for later ones.
+ */
+export function bundlePage(): Promise<{ script: string; css: string }> {
+  bundled ??= build().catch((error: unknown) => {
+    bundled = undefined;
+    throw error;
+  });
+  return bundled;
+}
+
+async function build(): Promise<{ script: string; css: string }> {
+  const result = await esbuild.build({
     entryPoints: [join(__dirname, 'page', 'main.ts')],
     bundle: true,
     format: 'iife',

@@ -1,4 +1,41 @@
 /** What the console's server sends its page: types only, shared by console/server.ts and console/page. */
+import type {
+  BrowsedRecord,
+  DeadLetterInfo,
+  GroupStatus,
+  PartitionPlacement,
+  TopicStatus,
+} from '../shared/emulator';
+
+/** A declared topic against the cluster, each partition with its log start and end offsets. */
+export interface TopicView extends Omit<TopicStatus, 'partitions'> {
+  partitions: (PartitionPlacement & { low: number; end: number })[];
+}
+
+/** A topic's record as browsed: decoded and validated, or the reason it does not. */
+export type RecordView = BrowsedRecord;
+
+export type GroupView = GroupStatus;
+
+/** A dead letter as listed: key, value and header values as text. */
+export interface LetterView {
+  id: string;
+  info: Omit<DeadLetterInfo, 'failedAt'> & { failedAt: string };
+  original: {
+    topic: string;
+    partition: number;
+    offset: number;
+    timestamp: number;
+    key: string | null;
+    value: string | null;
+    headers: { key: string; value: string | null }[];
+  };
+}
+
+export interface ReplayView {
+  replayed: number;
+  skipped: number;
+}
 
 export interface FailureView {
   at: string;

@@ -19,7 +19,7 @@ import {
 } from '../shared/emulator';
 import { bundlePage } from './bundle';
 import { deadLetterIds, InputError, optionalDate, optionalInt, optionalOneOf, optionalText } from './inputs';
-import { TOKEN_HEADER } from './protocol';
+import { TOKEN_HEADER, type LetterView, type TopicView } from './protocol';
 import { newToken, refusal } from './security';
 import { SnapshotBuilder } from './snapshot';
 
@@ -82,7 +82,6 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       .catch((error: unknown) => (kafkaError = `reading lag from Kafka failed: ${errorText(error)}`))
       .finally(() => (refreshing = false));
   };
-  const ticker = setInterval(tick, o.tickMs ?? 1000);
 
   const moduleNamed = (name: string) => {
     const m = emulator.manifest.handlers.find((h) => h.definition.name === name);
@@ -131,7 +130,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       const admin = emulator.kafka.admin();
       await admin.connect();
       try {
-        const rows = [];
+        const rows: TopicView[] = [];
         for (const s of statuses) {
           const offsets = s.state === 'missing' ? [] : await admin.fetchTopicOffsets(s.name);
           rows.push({
@@ -212,11 +211,14 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       const module = moduleNamed(c.req.param('name'));
       const entries = await listDeadLetters(emulator.kafka, module, filterOf(c.req.query()));
       return c.json(
-        entries.reverse().map((e) => ({
+        entries.reverse().map((e): LetterView => ({
           id: e.id,
-          info: e.info,
+          info: { ...e.info, failedAt: e.info.failedAt.toISOString() },
           original: {
-            ...e.original,
+            topic: e.original.topic,
+            partition: e.original.partition,
+            offset: e.original.offset,
+            timestamp: e.original.timestamp,
             key: e.original.key?.toString('utf8') ?? null,
             value: e.original.value?.toString('utf8') ?? null,
             headers: e.original.headers.map((h) => ({
@@ -261,6 +263,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     });
     s.once('error', reject);
   });
+  // Only once listening: a port in use rejects above and leaves nothing running.
+  const ticker = setInterval(tick, o.tickMs ?? 1000);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,

@@ -87,7 +87,8 @@ export async function dev(flags: DevFlags): Promise<void> {
   const counter = new StatusCounter();
   const report = (): void => {
     const rows = counter.next(emulator.stats, flags.statsEverySeconds);
-    if (board) board.draw(renderBoard(rows, process.stdout.columns));
+    // columns is 0 when the terminal does not report its size: then the default width.
+    if (board) board.draw(renderBoard(rows, process.stdout.columns || undefined));
     else plainLines(rows).forEach(say);
   };
   const ticker = setInterval(() => {

@@ -1,22 +1,5 @@
+import type { LetterView as Letter, ReplayView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
-
-interface Letter {
-  id: string;
-  info: {
-    kind: string;
-    attempts: number;
-    error: string;
-    failedAt: string;
-    handler: string;
-    source: { topic: string; partition: number; offset: number };
-  };
-  original: {
-    key: string | null;
-    value: string | null;
-    headers: { key: string; value: string | null }[];
-    timestamp: number;
-  };
-}
 
 function table(letters: Letter[]): string {
   if (!letters.length) return '<p class="muted">no dead letters match</p>';
@@ -73,10 +56,7 @@ export function renderDeadLetters(root: HTMLElement, handlers: string[]): void {
   const replay = async (body: Record<string, unknown>): Promise<void> => {
     outcome.textContent = 'replaying…';
     try {
-      const r = await api<{ replayed: number; skipped: number }>(
-        `/api/handlers/${encodeURIComponent(current().handler)}/replay`,
-        body,
-      );
+      const r = await api<ReplayView>(`/api/handlers/${encodeURIComponent(current().handler)}/replay`, body);
       outcome.innerHTML = `<span class="ok">replayed ${r.replayed}</span>; ${r.skipped} already replayed before (the ledger skipped them)`;
     } catch (error) {
       outcome.innerHTML = errorBox(error);

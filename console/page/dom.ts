@@ -1,3 +1,5 @@
+import { TOKEN_HEADER } from '../protocol';
+
 /** Small DOM helpers: every text the page shows goes through `esc`, so record contents never become markup. */
 
 export function esc(value: unknown): string {
@@ -20,7 +22,7 @@ export const token = (): string =>
 export async function api<T>(path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json', 'x-console-token': token() },
+    headers: body === undefined ? {} : { 'content-type': 'application/json', [TOKEN_HEADER]: token() },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const data = (await response.json().catch(() => ({ error: `HTTP ${response.status}` }))) as T & {

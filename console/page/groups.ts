@@ -1,13 +1,5 @@
+import type { GroupView as Group } from '../protocol';
 import { api, errorBox, esc } from './dom';
-
-interface Group {
-  handler: string;
-  group: string;
-  topic: string;
-  state: string;
-  members: { memberId: string; clientId: string; host: string; assignment: Record<string, number[]> }[];
-  partitions: { partition: number; committed: number | null; end: number; lag: number }[];
-}
 
 const card = (g: Group): string => `<section class="card group"><h2>${esc(g.group)}</h2>
   <p>handler <b>${esc(g.handler)}</b> on <b>${esc(g.topic)}</b> · state <b>${esc(g.state)}</b> · ${g.members.length} member(s)</p>

@@ -7,12 +7,22 @@ const charts = new Map<string, uPlot>();
 function lagBars(h: HandlerView): string {
   if (!h.lag.length) return '<p class="muted">lag not read yet</p>';
   const max = Math.max(1, ...h.lag.map((l) => l.lag));
-  return h.lag
-    .map(
-      (l) =>
-        `<div class="bar-row" title="committed ${l.committed ?? 'none'}, end ${l.end}"><span>${esc(l.topic)}/${l.partition}</span>` +
-        `<span class="bar"><i style="width:${(100 * l.lag) / max}%"></i></span><span class="num">${l.lag}</span></div>`,
-    )
+  const topics = [...new Set(h.lag.map((l) => l.topic))];
+  return topics
+    .map((topic) => {
+      const rows = h.lag.filter((l) => l.topic === topic);
+      const total = rows.reduce((sum, l) => sum + l.lag, 0);
+      return (
+        `<div class="lag-topic"><b>${esc(topic)}</b> lag ${total}</div>` +
+        rows
+          .map(
+            (l) =>
+              `<div class="bar-row" title="committed ${l.committed ?? 'none'}, end ${l.end}"><span>partition ${l.partition}</span>` +
+              `<span class="bar"><i style="width:${(100 * l.lag) / max}%"></i></span><span class="num">${l.lag}</span></div>`,
+          )
+          .join('')
+      );
+    })
     .join('');
 }
 

@@ -1,34 +1,10 @@
+import type { RecordView, TopicView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
-
-interface TopicRow {
-  name: string;
-  state: 'ok' | 'missing' | 'drift';
-  declared: { partitions: number; replication: number };
-  actual?: { partitions: number; replication: number };
-  partitions: {
-    partition: number;
-    leader: number;
-    replicas: number[];
-    isr: number[];
-    low: number;
-    end: number;
-  }[];
-}
-
-interface Browsed {
-  partition: number;
-  offset: number;
-  timestamp: string;
-  key: string | null;
-  headers: Record<string, string>;
-  value: unknown;
-  problem?: string;
-}
 
 const shape = (s?: { partitions: number; replication: number }): string =>
   s ? `${s.partitions} × r${s.replication}` : '—';
 
-function detail(t: TopicRow): string {
+function detail(t: TopicView): string {
   const rows = t.partitions
     .map(
       (p) =>
@@ -45,7 +21,7 @@ function detail(t: TopicRow): string {
   <div class="records"></div>`;
 }
 
-function records(list: Browsed[]): string {
+function records(list: RecordView[]): string {
   if (!list.length) return '<p class="muted">no records match</p>';
   return `<table class="records-table"><tr><th>partition</th><th>offset</th><th>time</th><th>key</th><th>value</th></tr>${list
     .map(
@@ -61,14 +37,14 @@ function records(list: Browsed[]): string {
     .join('')}</table>`;
 }
 
-async function openTopic(pane: HTMLElement, t: TopicRow): Promise<void> {
+async function openTopic(pane: HTMLElement, t: TopicView): Promise<void> {
   pane.innerHTML = detail(t);
   const out = pane.querySelector<HTMLElement>('.records')!;
   const browse = async (values: Record<string, string>): Promise<void> => {
     out.innerHTML = '<p class="muted">reading…</p>';
     try {
       out.innerHTML = records(
-        await api<Browsed[]>(`/api/topics/${encodeURIComponent(t.name)}/records?${query(values)}`),
+        await api<RecordView[]>(`/api/topics/${encodeURIComponent(t.name)}/records?${query(values)}`),
       );
     } catch (error) {
       out.innerHTML = errorBox(error);
@@ -99,7 +75,7 @@ export async function renderTopics(root: HTMLElement): Promise<void> {
     '<section class="card"><h2>topics</h2><div class="list">reading…</div></section><section class="card topic-detail"></section>';
   const list = root.querySelector<HTMLElement>('.list')!;
   try {
-    const rows = await api<TopicRow[]>('/api/topics');
+    const rows = await api<TopicView[]>('/api/topics');
     list.innerHTML = `<table class="topics"><tr><th>topic</th><th>state</th><th>cluster</th><th>declared</th></tr>${rows
       .map(
         (t, i) =>

@@ -23,7 +23,8 @@ export interface GroupStatus {
 
 function assignmentOf(buffer: Buffer): Record<string, number[]> {
   if (buffer.length === 0) return {};
-  return AssignerProtocol.MemberAssignment.decode(buffer)?.assignment ?? {};
+  const assignment = AssignerProtocol.MemberAssignment.decode(buffer)?.assignment ?? {};
+  return Object.fromEntries(Object.entries(assignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
 }
 
 /** The consumer group of every event source of these handlers, as the cluster describes it now. */

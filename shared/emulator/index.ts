@@ -17,4 +17,4 @@ export type { GroupStatus, GroupMember } from './groups';
 export { listDeadLetters, replayDeadLetters } from './dead-letters';
 export type { DeadLetterEntry, DeadLetterFilter, ReplayResult } from './dead-letters';
 export { partitionForKey } from '../kafka/partitioner';
-export type { FailureKind } from '../lambda/dead-letter';
+export type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';

@@ -129,7 +129,6 @@ describe('the web console in a real browser', () => {
     expect(await malformed.locator('td').nth(3).textContent()).toBe('decode');
     await malformed.locator('td').nth(5).click();
     await expect(page.locator('.letter').textContent()).resolves.toContain('{"key": "x", "seq":');
-    await screenshot(page, 'dead-letters');
 
     process.env.FIXTURE_FIXED = '1'; // the fix: records marked `fail` now succeed
     const broken = page.locator('table.letters tr', { hasText: 'marked to fail' });
@@ -145,6 +144,7 @@ describe('the web console in a real browser', () => {
     await page.locator('button.replay-selected').click();
     await page.locator('.outcome', { hasText: 'replayed 0' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.outcome').textContent()).toContain('1 already replayed before');
+    await screenshot(page, 'dead-letters');
   });
 
   it('consumer groups page: the handler group, its member, assignment and lag', async () => {

@@ -111,6 +111,7 @@ export function spawnEmulator(env: Record<string, string>, args: string[] = []):
       FIXTURE_APP,
       '--stats-every',
       '1',
+      // Any free port for the console: the developer's own `npm start` keeps 4480.
       '--console-port',
       '0',
       ...args,

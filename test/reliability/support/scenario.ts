@@ -145,7 +145,20 @@ export function handlerLedger(prefix: string): Set<string> {
 export function spawnEmulator(prefix: string, extraEnv: Record<string, string> = {}): EmulatorProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'dev', '--app', APP, '--no-watch', '--stats-every', '2'],
+    // Any free port for the console: the developer's own `npm start` keeps 4480.
+    [
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'dev',
+      '--app',
+      APP,
+      '--no-watch',
+      '--stats-every',
+      '2',
+      '--console-port',
+      '0',
+    ],
     {
       cwd: REPO,
       env: {
