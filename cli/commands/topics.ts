@@ -9,7 +9,8 @@ export function topicLine(status: TopicStatus): string {
   const name = status.name.padEnd(48);
   if (!status.actual) return `${name} MISSING (declared ${shape(status.declared)})`;
   if (status.state === 'ok') return `${name} ok  ${shape(status.actual)}`;
-  return `${name} DRIFT  ${shape(status.actual)} (declared ${shape(status.declared)})`;
+  const reasons = status.reasons?.length ? `: ${status.reasons.join('; ')}` : '';
+  return `${name} DRIFT  ${shape(status.actual)} (declared ${shape(status.declared)})${reasons}`;
 }
 
 export const topics: Command = {

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
 import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
-import { reconcileTopics, type TopicStep } from '../kafka/topic-reconcile';
+import { reconcileTopics, type DesiredTopic, type TopicStep } from '../kafka/topic-reconcile';
 
 export interface TopicPlan {
   name: string;
@@ -37,22 +37,29 @@ export function fitToCluster(
  */
 export async function alignTopics(admin: Admin, topics: readonly AnyTopic[]): Promise<TopicPlan[]> {
   const brokers = (await admin.describeCluster()).brokers.length;
-  const fits = topics.map((topic) => ({ topic, fit: fitToCluster(topic, brokers) }));
-  const reconciled = await reconcileTopics(
-    kafkajsTopicAdmin(admin),
-    fits.map(({ topic, fit }) => ({
+  const reconciled = await reconcileTopics(kafkajsTopicAdmin(admin), desiredOnCluster(topics, brokers));
+  return reconciled.map((plan, i) => {
+    const { adjusted } = fitToCluster(topics[i]!, brokers);
+    return {
+      name: plan.name,
+      action: actionOf(plan.steps),
+      drift: plan.drift,
+      ...(adjusted && { adjusted }),
+    };
+  });
+}
+
+/** The declared topics as a cluster of `brokers` nodes can hold them: what the local cluster is aligned to. */
+export function desiredOnCluster(topics: readonly AnyTopic[], brokers: number): DesiredTopic[] {
+  return topics.map((topic) => {
+    const fit = fitToCluster(topic, brokers);
+    return {
       name: topic.name,
       partitions: topic.partitions,
       replicationFactor: fit.replicationFactor,
       config: fit.config,
-    })),
-  );
-  return reconciled.map((plan, i) => ({
-    name: plan.name,
-    action: actionOf(plan.steps),
-    drift: plan.drift,
-    ...(fits[i]!.fit.adjusted && { adjusted: fits[i]!.fit.adjusted }),
-  }));
+    };
+  });
 }
 
 /** The most significant step, as `dev` reports it. */

@@ -1,6 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
-import { fitToCluster } from './align-topics';
+import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
+import { topicStatuses as statusRows } from '../kafka/topic-reconcile';
+import { desiredOnCluster } from './align-topics';
 
 export interface TopicShape {
   partitions: number;
@@ -15,7 +17,10 @@ export interface PartitionPlacement {
   isr: number[];
 }
 
-/** A declared topic against the cluster: `ok`, `missing`, or `drift` when its shape differs from the declaration. */
+/**
+ * A declared topic against the cluster, as the topic reconciler sees it (shared/kafka/topic-reconcile.ts): `ok`,
+ * `missing`, or `drift` when its partitions, replication or configs differ from the declaration.
+ */
 export interface TopicStatus {
   name: string;
   state: 'ok' | 'missing' | 'drift';
@@ -23,6 +28,8 @@ export interface TopicStatus {
   declared: TopicShape;
   /** As found in the cluster; absent when missing. */
   actual?: TopicShape;
+  /** Every difference, each saying whether the next alignment fixes it. @default - none */
+  reasons?: string[];
   partitions: PartitionPlacement[];
 }
 
@@ -32,19 +39,29 @@ export async function topicStatuses(kafka: Kafka, topics: readonly AnyTopic[]): 
   await admin.connect();
   try {
     const brokers = (await admin.describeCluster()).brokers.length;
-    const existing = new Set(await admin.listTopics());
-    const present = topics.filter((t) => existing.has(t.name)).map((t) => t.name);
+    const desired = desiredOnCluster(topics, brokers);
+    const actual = await kafkajsTopicAdmin(admin).describe(
+      desired.map((t) => ({ name: t.name, configKeys: Object.keys(t.config) })),
+    );
+    const rows = statusRows(desired, actual);
+    const present = topics.filter((t) => actual.has(t.name)).map((t) => t.name);
     const meta = present.length ? (await admin.fetchTopicMetadata({ topics: present })).topics : [];
-    return topics.map((t) => {
-      const declared = { partitions: t.partitions, replication: fitToCluster(t, brokers).replicationFactor };
-      const m = meta.find((x) => x.name === t.name);
-      if (!m) return { name: t.name, state: 'missing', declared, partitions: [] };
-      const actual = { partitions: m.partitions.length, replication: m.partitions[0]?.replicas.length ?? 0 };
-      const same = actual.partitions === declared.partitions && actual.replication === declared.replication;
-      const partitions = m.partitions
+    return desired.map((t, i) => {
+      const declared = { partitions: t.partitions, replication: t.replicationFactor };
+      const found = actual.get(t.name);
+      if (!found) return { name: t.name, state: 'missing', declared, partitions: [] };
+      const partitions = (meta.find((m) => m.name === t.name)?.partitions ?? [])
         .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
         .sort((a, b) => a.partition - b.partition);
-      return { name: t.name, state: same ? 'ok' : 'drift', declared, actual, partitions };
+      const { status, reasons } = rows[i]!;
+      return {
+        name: t.name,
+        state: status,
+        declared,
+        actual: { partitions: found.partitions, replication: found.replicationFactor },
+        ...(reasons.length > 0 && { reasons }),
+        partitions,
+      };
     });
   } finally {
     await admin.disconnect();

@@ -13,5 +13,9 @@ describe('topics lines', () => {
     expect(topicLine({ name: 't', state: 'drift', declared, actual, partitions: [] })).toBe(
       `${'t'.padEnd(48)} DRIFT  3 partitions, replication 1 (declared 6 partitions, replication 1)`,
     );
+    const reasons = ['has 3 partitions, declared 6 (added on the next align or deploy)'];
+    expect(topicLine({ name: 't', state: 'drift', declared, actual, reasons, partitions: [] })).toBe(
+      `${'t'.padEnd(48)} DRIFT  3 partitions, replication 1 (declared 6 partitions, replication 1): ${reasons[0]}`,
+    );
   });
 });
