@@ -7,7 +7,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
 import { functionEnvironment } from '../shared/declarations/environment';
-import { KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
+import { DYNAMODB_CLIENT_MODULES, KAFKA_CLIENT_MODULES, type HandlerPlan } from './handler-plan';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';
 import { eniStatement, logStatement } from './permissions';
@@ -19,10 +19,15 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
 
 /** The bundler's view of a function: which modules stay out of the bundle. */
-export function externalModulesFor(plan: Pick<HandlerPlan, 'carriesKafkaClient'>): string[] {
+export function externalModulesFor(
+  plan: Pick<HandlerPlan, 'carriesKafkaClient'> & Partial<Pick<HandlerPlan, 'tables'>>,
+): string[] {
   // Everything else is bundled, the AWS SDK included: the IAM signer needs a recent SDK, and a bundle built from
   // package-lock.json is the same on every deploy whatever SDK the Lambda runtime happens to ship.
-  return plan.carriesKafkaClient ? [] : [...KAFKA_CLIENT_MODULES];
+  return [
+    ...(plan.carriesKafkaClient ? [] : KAFKA_CLIENT_MODULES),
+    ...((plan.tables?.length ?? 0) > 0 ? [] : DYNAMODB_CLIENT_MODULES),
+  ];
 }
 
 export interface KafkaFunctionProps {

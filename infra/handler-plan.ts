@@ -5,6 +5,9 @@ import { topicsOf } from '../shared/declarations/topic';
 /** Packages the framework loads only on first publish; a handler that never publishes ships without them. */
 export const KAFKA_CLIENT_MODULES = ['kafkajs', 'aws-msk-iam-sasl-signer-js'] as const;
 
+/** The DynamoDB client, loaded only by handlers that declare tables; the others ship without it. */
+export const DYNAMODB_CLIENT_MODULES = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] as const;
+
 /** One event source mapping: MSK accepts exactly one topic per mapping. */
 export interface EventSourcePlan {
   readonly topic: string;
@@ -23,6 +26,8 @@ export interface HandlerPlan {
   readonly writeTopics: readonly string[];
   /** Whether its bundle needs the Kafka client (kafkajs + the IAM signer). */
   readonly carriesKafkaClient: boolean;
+  /** Tables it declares (their names in its environment, and grants on them only). */
+  readonly tables: readonly string[];
 }
 
 const unique = (names: readonly string[]): string[] => [...new Set(names)].sort();
@@ -42,5 +47,6 @@ export function planHandler(spec: HandlerSpec): HandlerPlan {
     groups: unique(eventSources.map((e) => e.consumerGroupId)),
     writeTopics,
     carriesKafkaClient: spec.publishes.length > 0 || spec.deadLetter !== false,
+    tables: spec.tables.map((t) => t.name),
   };
 }

@@ -9,6 +9,7 @@ import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from './handler-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
+import { KafkaTables } from './tables';
 import { KafkaTopics } from './topics';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
@@ -32,6 +33,7 @@ export class KafkaLambdaStack extends Stack {
   readonly network: KafkaNetworkRef;
   readonly cluster: KafkaClusterRef;
   readonly topics: KafkaTopics;
+  readonly tables: KafkaTables;
   readonly handlers = new Map<string, DeployedHandler>();
   private readonly zones: string[];
 
@@ -57,6 +59,8 @@ export class KafkaLambdaStack extends Stack {
       logRetention,
     });
 
+    this.tables = new KafkaTables(this, 'Tables', { tables: props.manifest.tables, network: this.network });
+
     const arns = new KafkaArns(this.cluster.clusterArn);
     const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
     const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
@@ -69,6 +73,7 @@ export class KafkaLambdaStack extends Stack {
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));
+      this.tables.grant(fn, definition.tables);
       const eventSources = new HandlerEventSources(fn, 'EventSources', {
         definition,
         plan,

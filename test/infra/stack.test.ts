@@ -101,7 +101,13 @@ describe('network', () => {
         Description: 'Kafka IAM/TLS to the brokers',
       },
     ]);
-    synth.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    // Besides: HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts).
+    synth.template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    synth.template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+    });
   });
 
   test('rejected traffic is recorded by VPC flow logs with a retention', () => {
@@ -252,8 +258,14 @@ describe('functions', () => {
       expect(props.MemorySize).toBe(512);
       expect(props.Timeout).toBe(60);
       expect(props.ReservedConcurrentExecutions).toBeUndefined();
+      const tables = synth.stack.handlers
+        .get(name)!
+        .plan.tables.map((t) => [
+          `KAFKA_LAMBDA_TABLE_${t.toUpperCase()}`,
+          ref(logicalIdOf(synth.stack, synth.stack.tables.byName.get(t)!)),
+        ]);
       expect(props.Environment).toEqual({
-        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps' },
+        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps', ...Object.fromEntries(tables) },
       });
       expect(props.LoggingConfig).toEqual({
         LogFormat: 'JSON',
