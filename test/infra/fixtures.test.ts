@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppManifest } from '../../shared/declarations/app';
 import { externalModulesFor } from '../../infra/handler-function';
-import { KAFKA_CLIENT_MODULES, planHandler } from '../../infra/handler-plan';
+import { DYNAMODB_CLIENT_MODULES, KAFKA_CLIENT_MODULES, planHandler } from '../../infra/handler-plan';
 import {
   asList,
   fixtureManifest,
@@ -56,8 +56,9 @@ describe('a consumer that never publishes', () => {
     expect(quiet.deadLetter).toBe(false);
     const plan = planHandler(quiet);
     expect(plan.carriesKafkaClient).toBe(false);
-    expect(externalModulesFor(plan)).toEqual([...KAFKA_CLIENT_MODULES]);
-    expect(externalModulesFor({ carriesKafkaClient: true })).toEqual([]);
+    // Nor the DynamoDB client: it declares no tables.
+    expect(externalModulesFor(plan)).toEqual([...KAFKA_CLIENT_MODULES, ...DYNAMODB_CLIENT_MODULES]);
+    expect(externalModulesFor({ carriesKafkaClient: true, tables: ['t'] })).toEqual([]);
   });
 
   test('its bundle has no Kafka client code, while a dead-lettering handler bundles it', () => {

@@ -29,7 +29,9 @@ describe('egress through NAT gateways', () => {
     synth.template.resourceCountIs('AWS::EC2::NatGateway', 3);
     synth.template.resourceCountIs('AWS::EC2::InternetGateway', 1);
     synth.template.resourceCountIs('AWS::EC2::Subnet', 6);
-    synth.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    // Only the DynamoDB gateway endpoint of the tables (test/infra/tables.test.ts): no interface endpoints.
+    synth.template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    synth.template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway' });
     const [, cluster] = resourcesOf(synth.json, 'AWS::MSK::Cluster')[0]!;
     const subnets = (cluster.BrokerNodeGroupInfo as { ClientSubnets: { Ref: string }[] }).ClientSubnets;
     expect(subnets.map((s) => s.Ref).every((id) => /private/i.test(id))).toBe(true);
