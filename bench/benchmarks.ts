@@ -6,6 +6,7 @@ import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
 import { producerThroughput } from './producer';
+import { tableWrites } from './tables';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   emulatorThroughput,
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   producerThroughput,
   bundles,
   brokerCeiling,
+  tableWrites,
 ];

@@ -58,6 +58,12 @@ export const ACCEPTED = {
       'the AWS managed basic execution policy, which grants CloudWatch Logs writes only; CDK does not let them ' +
       'be replaced, and the functions themselves hold no Kafka or data permissions.',
   },
+  prefixListLookup: {
+    id: rule('IAM5[Resource::*]'),
+    reason:
+      'The deploy-time lookup of the regional DynamoDB prefix list id (for the function egress rule) calls ' +
+      'ec2:DescribeManagedPrefixLists, which supports no resource-level permissions; it is the only action granted.',
+  },
   explicitZones: {
     id: 'CloudFormation-Validate::W3010',
     reason:

@@ -10,6 +10,7 @@ import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from './handler-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
+import { KafkaTables } from './tables';
 import { KafkaTopics } from './topics';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
@@ -33,6 +34,7 @@ export class KafkaLambdaStack extends Stack {
   readonly network: KafkaNetworkRef;
   readonly cluster: KafkaClusterRef;
   readonly topics: KafkaTopics;
+  readonly tables: KafkaTables;
   readonly handlers = new Map<string, DeployedHandler>();
   /**
    * For every resource that holds data (cluster, tables): RETAIN unless the deployer chose `removal: 'destroy'`
@@ -68,6 +70,12 @@ export class KafkaLambdaStack extends Stack {
       logRetention,
     });
 
+    this.tables = new KafkaTables(this, 'Tables', {
+      tables: props.manifest.tables,
+      network: this.network,
+      removalPolicy: this.statefulRemovalPolicy,
+    });
+
     const arns = new KafkaArns(this.cluster.clusterArn);
     const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
     const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
@@ -81,6 +89,7 @@ export class KafkaLambdaStack extends Stack {
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));
+      this.tables.grant(fn, definition.tables);
       const eventSources = new HandlerEventSources(fn, 'EventSources', {
         definition,
         plan,

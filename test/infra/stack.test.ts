@@ -106,15 +106,24 @@ describe('network', () => {
     expect(sgs[clusterSg]!.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
     ]);
+    // Besides: the functions' HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts).
     const separateEgress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => p);
-    expect(separateEgress).toEqual([
-      expect.objectContaining({
-        GroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
-        DestinationSecurityGroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
-        FromPort: 9098,
-        ToPort: 9098,
-      }),
-    ]);
+    expect(separateEgress).toHaveLength(2);
+    expect(separateEgress).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          GroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+          DestinationSecurityGroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+          FromPort: 9098,
+          ToPort: 9098,
+        }),
+        expect.objectContaining({
+          GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+          FromPort: 443,
+          ToPort: 443,
+        }),
+      ]),
+    );
   });
 
   test('rejected traffic is recorded by VPC flow logs with a retention', () => {
@@ -265,8 +274,12 @@ describe('functions', () => {
       expect(props.MemorySize).toBe(512);
       expect(props.Timeout).toBe(60);
       expect(props.ReservedConcurrentExecutions).toBeUndefined();
+      const tables = (name === 'inventory-projection' ? ['inventory'] : []).map((t) => [
+        `KAFKA_LAMBDA_TABLE_${t.toUpperCase()}`,
+        ref(logicalIdOf(synth.stack, synth.stack.tables.byName.get(t)!)),
+      ]);
       expect(props.Environment).toEqual({
-        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps' },
+        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps', ...Object.fromEntries(tables) },
       });
       expect(props.LoggingConfig).toEqual({
         LogFormat: 'JSON',

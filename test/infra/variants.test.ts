@@ -32,11 +32,13 @@ describe('egress through NAT gateways', () => {
     synth.template.resourceCountIs('AWS::EC2::NatGateway', 3);
     synth.template.resourceCountIs('AWS::EC2::InternetGateway', 1);
     synth.template.resourceCountIs('AWS::EC2::Subnet', 6);
-    // The on-failure destinations (S3) are written from the cluster's subnets in both egress modes.
+    // Gateway endpoints only, no interface endpoints: S3 (the on-failure destinations, written from the cluster's
+    // subnets in both egress modes) and DynamoDB (the tables, test/infra/tables.test.ts).
     const endpoints = resourcesOf(synth.json, 'AWS::EC2::VPCEndpoint').map(([, p]) => p);
-    expect(endpoints).toHaveLength(1);
-    expect(endpoints[0]!.VpcEndpointType).toBe('Gateway');
-    expect(JSON.stringify(endpoints[0]!.ServiceName)).toContain('.s3');
+    expect(endpoints.map((e) => e.VpcEndpointType)).toEqual(['Gateway', 'Gateway']);
+    const services = endpoints.map((e) => JSON.stringify(e.ServiceName));
+    expect(services.some((s) => s.includes('.s3'))).toBe(true);
+    expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);
     const [, cluster] = resourcesOf(synth.json, 'AWS::MSK::Cluster')[0]!;
     const subnets = (cluster.BrokerNodeGroupInfo as { ClientSubnets: { Ref: string }[] }).ClientSubnets;
     expect(subnets.map((s) => s.Ref).every((id) => /private/i.test(id))).toBe(true);

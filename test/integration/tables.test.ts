@@ -1,0 +1,197 @@
+/**
+ * Tables against the real local DynamoDB server (started by the global setup) and, for the example projection,
+ * real Kafka: fenced updates and folds apply each record once, redelivered records change nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import * as z from 'zod';
+import { defineTable, FenceKeyError } from '../../shared';
+import { ensureTables } from '../../launcher/dynamodb/tables';
+import { startEmulator } from '../../shared/emulator';
+import { createLogger } from '../../shared/lambda/logger';
+import { createProducer } from '../../shared/producer';
+import { createDocumentClient } from '../../shared/state/dynamodb';
+import { tableClient } from '../../shared/state/table-client';
+import { inventory } from '../../functions/tables';
+import { itemChange, type ItemChange } from '../../functions/topics';
+import { testBrokers } from '../support/brokers';
+import { createFixtureTopics, kafkaClient, REPO } from '../support/emulation';
+
+const Counter = z.object({
+  userId: z.string(),
+  itemId: z.string(),
+  balance: z.number().int(),
+  note: z.string().optional(),
+});
+const counters = defineTable({
+  name: `counters-${randomUUID().slice(0, 8)}`,
+  partitionKey: 'userId',
+  sortKey: 'itemId',
+  schema: Counter,
+});
+const client = createDocumentClient();
+const table = tableClient(counters, { client, tableName: counters.name, group: 'g' });
+const at = (key: string, offset: number, topic = 'eu1_item_change', partition = 3) => ({
+  topic,
+  partition,
+  offset,
+  key,
+  delta: offset + 1,
+});
+
+beforeAll(async () => {
+  await ensureTables(client, [counters, inventory]);
+});
+afterAll(() => client.destroy());
+
+describe('a table on the local server', () => {
+  it('applies a fenced update once: a redelivered record changes nothing and says so', async () => {
+    const key = { userId: 'u1', itemId: 'gold' };
+    expect(await table.update(key, { add: { balance: 5 } }, { from: at('u1', 10) })).toEqual({
+      applied: true,
+    });
+    expect(await table.update(key, { add: { balance: 5 } }, { from: at('u1', 10) })).toEqual({
+      applied: false,
+    });
+    expect(await table.update(key, { add: { balance: 5 } }, { from: at('u1', 9) })).toEqual({
+      applied: false,
+    });
+    // Another partition's fence is its own; so is another group's.
+    expect(
+      await table.update(key, { add: { balance: 1 } }, { from: at('u1', 3, 'us1_item_change', 0) }),
+    ).toEqual({
+      applied: true,
+    });
+    const other = tableClient(counters, { client, tableName: counters.name, group: 'audit' });
+    expect(await other.update(key, { set: { note: 'seen' } }, { from: at('u1', 10) })).toEqual({
+      applied: true,
+    });
+    expect(await table.get(key)).toEqual({ userId: 'u1', itemId: 'gold', balance: 6, note: 'seen' });
+  });
+
+  it('refuses a fenced write to an item not keyed by the record, before writing', async () => {
+    await expect(
+      table.update({ userId: 'u2', itemId: 'gold' }, { add: { balance: 1 } }, { from: at('u1', 1) }),
+    ).rejects.toThrow(FenceKeyError);
+    expect(await table.get({ userId: 'u2', itemId: 'gold' })).toBeUndefined();
+  });
+
+  it('puts, queries one partition key in sort order, and deletes, with the schema checked on put', async () => {
+    await table.put({ userId: 'q1', itemId: 'b', balance: 2 });
+    await table.put({ userId: 'q1', itemId: 'a', balance: 1 });
+    expect(await table.query('q1')).toEqual([
+      { userId: 'q1', itemId: 'a', balance: 1 },
+      { userId: 'q1', itemId: 'b', balance: 2 },
+    ]);
+    await table.delete({ userId: 'q1', itemId: 'a' });
+    expect(await table.query('q1', { limit: 5 })).toHaveLength(1);
+    await expect(table.put({ userId: 'q1', itemId: 'c', balance: 1.5 })).rejects.toThrow(
+      /item of table counters-.* violates schema: field balance/,
+    );
+  });
+
+  it('folds a batch into one write per item, and a redelivered, overlapping batch applies only what is new', async () => {
+    const users = ['f1', 'f2', 'f3'];
+    // Offsets 0-29 on one partition, users round-robin: 10 records per user.
+    const first = Array.from({ length: 30 }, (_, i) => at(users[i % 3]!, i));
+    const fold = (records: typeof first) =>
+      table.fold(
+        records,
+        (r) => ({ userId: r.key, itemId: 'gold' }),
+        (rs) => ({ add: { balance: rs.reduce((n, r) => n + r.delta, 0) } }),
+      );
+    expect(await fold(first)).toEqual({ items: 3, writes: 3, applied: 30, skipped: 0 });
+    // Redelivered from offset 15 with ten more: 15-29 were applied, 30-39 are new.
+    const second = Array.from({ length: 25 }, (_, i) => at(users[(i + 15) % 3]!, i + 15));
+    const result = await fold(second);
+    expect(result).toMatchObject({ items: 3, applied: 10, skipped: 15 });
+    expect(result.writes).toBe(6); // per item: the refused optimistic write, then the write of what is new
+    expect(await fold(second)).toMatchObject({ applied: 0, skipped: 25 });
+    const balances = await Promise.all(users.map((u) => table.get({ userId: u, itemId: 'gold' })));
+    const expected = users.map((_, u) =>
+      Array.from({ length: 40 }, (_, i) => i).reduce((n, i) => (i % 3 === u ? n + i + 1 : n), 0),
+    );
+    expect(balances.map((b) => b!.balance)).toEqual(expected);
+  });
+});
+
+describe('the example inventory projection on real Kafka', () => {
+  it('writes each change once, and a full redelivery of its topics changes no balance', async () => {
+    const brokers = testBrokers();
+    const kafka = kafkaClient(brokers);
+    const app = resolve(REPO, 'functions');
+    await createFixtureTopics(kafka, app);
+    const run = randomUUID().slice(0, 8);
+    const changes: ItemChange[] = Array.from({ length: 60 }, (_, i) => ({
+      userId: `user-${run}-${i % 7}`,
+      itemId: i % 2 ? 'gold' : 'gem',
+      delta: (i % 5) - 1,
+      balance: 0,
+      reason: 'loot',
+      time: Date.UTC(2026, 11, 1) + i,
+    }));
+    const producer = createProducer({ brokers });
+    for (const [i, change] of changes.entries()) {
+      await producer.publish(itemChange.of(['asia1', 'eu1', 'us1'][i % 3]!), change);
+    }
+    await producer.disconnect();
+
+    const expected = new Map<string, number>();
+    for (const c of changes)
+      expected.set(`${c.userId}/${c.itemId}`, (expected.get(`${c.userId}/${c.itemId}`) ?? 0) + c.delta);
+    const projection = tableClient(inventory, { client, tableName: inventory.name, group: 'reader' });
+    const balances = async (): Promise<Map<string, number>> => {
+      const found = new Map<string, number>();
+      for (const user of new Set(changes.map((c) => c.userId))) {
+        for (const item of await projection.query(user))
+          found.set(`${item.userId}/${item.itemId}`, item.balance);
+      }
+      return found;
+    };
+    const runUntilApplied = async (): Promise<void> => {
+      const emulator = await startEmulator({
+        appDir: app,
+        brokers,
+        log: createLogger({}, 'silent'),
+        only: ['inventory-projection'],
+        watch: false,
+      });
+      try {
+        const deadline = Date.now() + 60_000;
+        // Lag as committed right now (after a reset: everything), then until the group has caught up.
+        await emulator.refreshLag();
+        while ([...emulator.stats.values()][0]!.totalLag() > 0 || (await balances()).size < expected.size) {
+          if (Date.now() > deadline) {
+            throw new Error(`projection did not catch up: ${JSON.stringify([...(await balances())])}`);
+          }
+          await new Promise((r) => setTimeout(r, 250));
+          await emulator.refreshLag();
+        }
+      } finally {
+        await emulator.stop();
+      }
+    };
+
+    await runUntilApplied();
+    expect(await balances()).toEqual(expected);
+
+    // Redeliver everything: every group of the projection back to the start of its topic.
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const topic of itemChange.topics) {
+      // Explicit offsets (resetOffsets would commit a sentinel that empty partitions never replace).
+      const partitions = (await admin.fetchTopicOffsets(topic.name)).map((p) => ({
+        partition: p.partition,
+        offset: p.low,
+      }));
+      await admin.setOffsets({
+        groupId: `inventory-projection.${topic.name}`,
+        topic: topic.name,
+        partitions,
+      });
+    }
+    await admin.disconnect();
+    await runUntilApplied();
+    expect(await balances()).toEqual(expected);
+  });
+});
