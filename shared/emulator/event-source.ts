@@ -151,7 +151,19 @@ export class EventSourcePoller {
           return false;
         }
       },
-      seek: (offset) => this.consumer!.seek({ topic, partition, offset: String(offset) }),
+      seek: (offset) => {
+        try {
+          this.consumer!.seek({ topic, partition, offset: String(offset) });
+        } catch (error) {
+          // kafkajs refuses a seek while its consumer restarts after a crash (a broker lost mid-request); the
+          // restarted consumer fetches from the last commit, which is at or before `offset`: nothing is skipped.
+          log.warn('seek failed; the partition resumes from its last commit', {
+            ...where,
+            offset,
+            error: errorMessage(error),
+          });
+        }
+      },
       pause: (ms) => this.pause(ms),
       stopping: () => this.stopping,
       discard: async ({ condition, records, invocation }) => {
