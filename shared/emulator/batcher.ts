@@ -13,8 +13,8 @@ export type SliceOutcome = (
 /** The invocation a slice went out in, for the on-failure record of records given up on. */
 export interface InvocationInfo {
   requestId: string;
-  /** The event's JSON text. */
-  payload: string;
+  /** The event's JSON text, written when asked (only records given up on need it). */
+  payload: () => string;
   /** Records in the event. */
   batchSize: number;
   /** The function failed (threw, timed out) rather than answered. */

@@ -1,10 +1,13 @@
 /**
  * What the emulator and one of its function containers (a worker thread, see container.ts) say to each other.
- * Events and responses cross as JSON text, as they cross Lambda's invoke API: the handler gets exactly what
- * `JSON.parse` makes of the event, and the event source gets exactly what `JSON.stringify` makes of the answer.
+ * Responses cross as JSON text, as they cross Lambda's invoke API: the event source gets exactly what
+ * `JSON.stringify` makes of the answer. Events from the event source cross packed in the container's transfer
+ * buffer (event-transfer.ts) and are rebuilt as the plain data `JSON.parse` makes of their text; other events
+ * (a dead-letter replay) cross as JSON text.
  */
 import type { Failure } from '../lambda/dead-letter';
 import type { RecordLocation } from '../errors';
+import type { PackedEvent } from './event-transfer';
 
 /** What the container needs to start: the module to load and the function's identity. */
 export interface ContainerSetup {
@@ -16,6 +19,8 @@ export interface ContainerSetup {
   memoryMb: number;
   logGroupName: string;
   logStreamName: string;
+  /** Shared with the emulator, which writes packed events into it (event-transfer.ts). */
+  transfer: SharedArrayBuffer;
 }
 
 /** The error document Lambda's runtime returns for a failed invocation. */
@@ -35,7 +40,7 @@ export interface InvocationSummary {
 }
 
 export type ToContainer =
-  | { type: 'invoke'; id: string; event: string; deadlineMs: number }
+  | ({ type: 'invoke'; id: string; deadlineMs: number } & ({ event: string } | { packed: PackedEvent }))
   /** Finish, disconnect what the module opened (its producer), then exit. */
   | { type: 'shutdown' };
 

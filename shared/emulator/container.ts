@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeDefaultSink } from '../lambda/adapter';
 import { observeInvocation, type InvocationReport } from '../lambda/invocation-report';
+import { unpackEvent } from './event-transfer';
 import type {
   ContainerSetup,
   FromContainer,
@@ -33,6 +34,7 @@ interface LambdaContext {
 const setup = workerData as ContainerSetup;
 const port = parentPort!;
 const send = (message: FromContainer): void => port.postMessage(message);
+const transfer = Buffer.from(setup.transfer);
 
 /** Lambda's error document for anything thrown: its name as errorType, its message and stack. */
 function functionError(error: unknown, fallbackType: string): FunctionError {
@@ -70,8 +72,10 @@ function load(): Handler {
   return handler as Handler;
 }
 
-async function invoke(handler: Handler, id: string, eventJson: string, deadlineMs: number): Promise<void> {
-  const event = JSON.parse(eventJson) as object;
+async function invoke(handler: Handler, message: Extract<ToContainer, { type: 'invoke' }>): Promise<void> {
+  const { id, deadlineMs } = message;
+  const event =
+    'packed' in message ? unpackEvent(message.packed, transfer) : (JSON.parse(message.event) as object);
   let summary: InvocationSummary | undefined;
   observeInvocation(event, (report) => (summary = summarize(report)));
   const context: LambdaContext = {
@@ -107,7 +111,7 @@ function start(): void {
   send({ type: 'ready', initMs: Date.now() - began });
   port.on('message', (message: ToContainer) => {
     if (message.type === 'invoke') {
-      void invoke(handler, message.id, message.event, message.deadlineMs);
+      void invoke(handler, message);
     } else {
       void closeDefaultSink()
         .catch(() => undefined) // the producer's own failures were reported to the sends that hit them

@@ -77,11 +77,10 @@ export class EventSourcePoller {
   /** One invocation, read as the mapping reads it. */
   private async invoke(payload: EventPayload): Promise<InvocationVerdict> {
     const { fn, spec, stats, log } = this.o;
-    const json = payload.toJSON();
-    const outcome = await fn.invoke(json);
+    const outcome = await fn.invoke(payload);
     const invocation = {
       requestId: outcome.requestId,
-      payload: json,
+      payload: () => payload.toJSON(),
       batchSize: payload.count,
       functionError: !outcome.ok,
     };
@@ -172,7 +171,9 @@ export class EventSourcePoller {
           functionArn: this.o.functionArn,
           source: this.o.event,
           records,
-          ...(invocation ? { invocation } : { payload: this.eventOf(records) }),
+          ...(invocation
+            ? { invocation: { ...invocation, payload: invocation.payload() } }
+            : { payload: this.eventOf(records) }),
         });
         const file = await this.o.onFailure.write(spec.name, record);
         stats.discarded += records.length;

@@ -1,7 +1,7 @@
 /**
  * A handler's function, locally: a pool of containers (worker threads, see container.ts) that grows with
  * concurrent invocations up to the reserved concurrency, as Lambda adds execution environments. Each invocation
- * gets the event as JSON text and a deadline; past `timeoutSeconds` its container is terminated and the invocation
+ * gets the event (packed in the container's transfer buffer, or as JSON text) and a deadline; past `timeoutSeconds` its container is terminated and the invocation
  * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. The code is bundled as infra deploys
  * it (function-bundle.ts) once per version; reloading bundles it again and retires every container: new
  * invocations get fresh ones.
@@ -12,6 +12,8 @@ import { Worker } from 'node:worker_threads';
 import type { HandlerModule } from '../declarations/app';
 import { externalModules } from '../declarations/bundling';
 import { functionEnvironment } from '../declarations/environment';
+import { PAYLOAD_LIMIT_BYTES, type EventPayload } from './event-payload';
+import { packEvent } from './event-transfer';
 import { bundleFunction, type BundleResult } from './function-bundle';
 import { LOCAL_ACCOUNT } from './local-arns';
 import type {
@@ -83,6 +85,8 @@ export function runtimeEnvironment(o: LocalFunctionOptions, logStreamName: strin
 class Container {
   readonly ready: Promise<FunctionError | undefined>;
   private readonly worker: Worker;
+  /** Where this container's events are packed: one invocation at a time uses it. */
+  private readonly transfer = Buffer.from(new SharedArrayBuffer(PAYLOAD_LIMIT_BYTES));
   private current: { id: string; settle: (outcome: InvokeOutcome) => void; started: number } | undefined;
   private closed: (() => void) | undefined;
   /** Set once the container can take no more invocations (crashed, timed out, exited). */
@@ -103,6 +107,7 @@ class Container {
       memoryMb: o.memoryMb,
       logGroupName: `/aws/lambda/${o.name}`,
       logStreamName,
+      transfer: this.transfer.buffer as SharedArrayBuffer,
     };
     this.worker = new Worker(bundleFile, {
       workerData: setup,
@@ -185,7 +190,7 @@ class Container {
     current?.settle(outcome);
   }
 
-  invoke(eventJson: string): Promise<InvokeOutcome> {
+  invoke(event: EventPayload | string): Promise<InvokeOutcome> {
     const id = randomUUID();
     const timeoutMs = this.o.timeoutSeconds * 1000;
     return new Promise((settle) => {
@@ -210,7 +215,11 @@ class Container {
           settle(outcome);
         },
       };
-      const message: ToContainer = { type: 'invoke', id, event: eventJson, deadlineMs: started + timeoutMs };
+      const deadlineMs = started + timeoutMs;
+      const message: ToContainer =
+        typeof event === 'string'
+          ? { type: 'invoke', id, deadlineMs, event }
+          : { type: 'invoke', id, deadlineMs, packed: packEvent(event, this.transfer) };
       this.worker.postMessage(message);
     });
   }
@@ -260,8 +269,8 @@ export class LocalFunction {
     return error;
   }
 
-  /** Invokes the function with an event (JSON text), as the event source mapping's synchronous invoke does. */
-  async invoke(eventJson: string): Promise<InvokeOutcome> {
+  /** Invokes the function with an event (from the event source, or JSON text), as a synchronous invoke does. */
+  async invoke(event: EventPayload | string): Promise<InvokeOutcome> {
     this.inFlight++;
     try {
       const container = await this.acquire();
@@ -271,7 +280,7 @@ export class LocalFunction {
         return { ok: false, error: initError!, timedOut: false, requestId: randomUUID(), durationMs: 0 };
       }
       try {
-        return await container.invoke(eventJson);
+        return await container.invoke(event);
       } finally {
         this.release(container);
       }

@@ -52,18 +52,35 @@ export function mskHeadersOf(headers: RawRecord['headers']): MskHeader[] {
   return headers.map(({ key, value }) => (value === null ? {} : { [key]: [...value] }));
 }
 
-export function toMskRecord(raw: RawRecord): MskRecord {
-  // Keys in the order of AWS's example event; key and value absent, not null, when null.
-  return {
+/** A record with its key and value already in base64 (`undefined` when null), in the event's shape. */
+export function mskRecordOf(
+  raw: Omit<RawRecord, 'key' | 'value' | 'headers'>,
+  key: string | undefined,
+  value: string | undefined,
+  headers: MskHeader[],
+): MskRecord {
+  // Keys in the order of AWS's example event; key and value absent, not null, when null. Assigned one by one
+  // rather than spread: this runs for every record of every event.
+  const record = {
     topic: raw.topic,
     partition: raw.partition,
     offset: raw.offset,
     timestamp: raw.timestamp,
     timestampType: raw.timestampType,
-    ...(raw.key !== null && { key: raw.key.toString('base64') }),
-    ...(raw.value !== null && { value: raw.value.toString('base64') }),
-    headers: mskHeadersOf(raw.headers),
-  };
+  } as MskRecord;
+  if (key !== undefined) record.key = key;
+  if (value !== undefined) record.value = value;
+  record.headers = headers;
+  return record;
+}
+
+export function toMskRecord(raw: RawRecord): MskRecord {
+  return mskRecordOf(
+    raw,
+    raw.key === null ? undefined : raw.key.toString('base64'),
+    raw.value === null ? undefined : raw.value.toString('base64'),
+    mskHeadersOf(raw.headers),
+  );
 }
 
 /** The raw record behind an event record (base64 decoded); tolerates `null` where the event omits a field. */
@@ -95,6 +112,14 @@ export function toMskEvent(
   const grouped: Record<string, MskRecord[]> = {};
   for (const raw of records) (grouped[partitionKey(raw.topic, raw.partition)] ??= []).push(toMskRecord(raw));
   for (const list of Object.values(grouped)) list.sort((a, b) => a.offset - b.offset);
+  return mskEventOf(grouped, source);
+}
+
+/** The event around records already grouped by partition. */
+export function mskEventOf(
+  grouped: Record<string, MskRecord[]>,
+  source: Pick<MskEvent, 'eventSourceArn' | 'bootstrapServers'>,
+): MskEvent {
   return {
     eventSource: 'aws:kafka',
     ...(source.eventSourceArn !== undefined && { eventSourceArn: source.eventSourceArn }),

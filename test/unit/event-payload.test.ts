@@ -6,6 +6,7 @@ import {
   PAYLOAD_LIMIT_BYTES,
   type EventSource,
 } from '../../shared/emulator/event-payload';
+import { packEvent, unpackEvent } from '../../shared/emulator/event-transfer';
 import { invocationRecord } from '../../shared/emulator/on-failure';
 import { toMskEvent, type RawRecord } from '../../shared/lambda/msk-event';
 
@@ -57,6 +58,56 @@ describe('the event as JSON text', () => {
     expect('key' in parsed.records['orders-0']![1]!).toBe(false);
     expect('value' in parsed.records['orders-0']![1]!).toBe(false);
     expect(parsed.records['orders-0']![0]!.headers).toEqual([{ trace: [195, 169] }, {}]);
+  });
+});
+
+describe('the event as it crosses into a container', () => {
+  const records = [
+    raw('orders', 0, 7, {
+      headers: [
+        { key: 'trace', value: Buffer.from('é') },
+        { key: 'nil', value: null },
+        { key: 'trace', value: Buffer.alloc(0) },
+      ],
+    }),
+    raw('orders', 0, 8, { key: null, value: null }),
+    raw('orders', 0, 9, { key: Buffer.alloc(0), value: Buffer.from([0, 1, 255]) }),
+    raw('orders', 11, 12_345_678_901, {
+      timestamp: -1,
+      timestampType: 'LOG_APPEND_TIME',
+      headers: [{ key: 'ключ', value: Buffer.from([0, 255]) }],
+    }),
+  ];
+  const payloadOf = (rs: readonly RawRecord[]): EventPayload => {
+    const payload = new EventPayload(source);
+    for (const r of rs) payload.add(encodeRecord(r));
+    return payload;
+  };
+
+  it('counts its JSON text exactly, whatever the record holds', () => {
+    const payload = new EventPayload(source);
+    for (const r of records) {
+      payload.add(encodeRecord(r));
+      expect(payload.bytes).toBe(Buffer.byteLength(payload.toJSON()));
+    }
+  });
+
+  it('is rebuilt as exactly what JSON.parse makes of its text: same keys, order and plain data', () => {
+    const transfer = Buffer.from(new SharedArrayBuffer(PAYLOAD_LIMIT_BYTES));
+    const payload = payloadOf(records);
+    const event = unpackEvent(packEvent(payload, transfer), transfer);
+    expect(JSON.stringify(event)).toBe(payload.toJSON());
+    expect(event).toStrictEqual(JSON.parse(payload.toJSON()));
+    // The buffer is reused by the next, smaller event: what the last one left behind does not leak into it.
+    const next = payloadOf([records[1]!]);
+    expect(JSON.stringify(unpackEvent(packEvent(next, transfer), transfer))).toBe(next.toJSON());
+  });
+
+  it('refuses an event larger than its transfer buffer, naming both sizes', () => {
+    const payload = payloadOf(records);
+    expect(() => packEvent(payload, Buffer.alloc(100))).toThrow(
+      `an event of ${payload.bytes} bytes does not fit the 100-byte transfer buffer`,
+    );
   });
 });
 

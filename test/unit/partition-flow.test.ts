@@ -60,7 +60,7 @@ function scriptedPort(script: Script[] = [], options: { failCommits?: number[] }
   return { port, calls };
 }
 
-const invocation = { requestId: 'r', payload: '{}', batchSize: 1, functionError: false };
+const invocation = { requestId: 'r', payload: () => '{}', batchSize: 1, functionError: false };
 
 describe('one partition, as the event source mapping handles it', () => {
   it('commits past each invocation that succeeded, in slices as the batcher takes them', async () => {
