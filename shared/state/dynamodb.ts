@@ -26,7 +26,15 @@ export function physicalTableName(
   return env[tableNameVariable(table)]?.trim() || table.name;
 }
 
+/**
+ * The SDK warns, once per process and on stderr, that its releases after January 2027 need Node 22; every
+ * function container and CLI run on Node 20 would print it. The SDK reads this from `process.env` only, while
+ * it constructs a client, so it is set there; a value the user set (e.g. "false" to see it) is kept.
+ */
+export const NODE_VERSION_WARNING_VARIABLE = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
 export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  process.env[NODE_VERSION_WARNING_VARIABLE] ??= 'true';
   const endpoint = env.DYNAMODB_ENDPOINT?.trim();
   const local = endpoint
     ? {
