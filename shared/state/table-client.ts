@@ -17,7 +17,15 @@ import { validate } from '../declarations/schema';
 import { keyAttributes, type AnyTable, type ItemKey, type Table } from '../declarations/table';
 import { runLanes, laneBy } from '../lambda/lanes';
 import { batchFence, checkFencedKey, recordFence, remainingAfter, type SourcePosition } from './fence';
-import { isFenceAttribute, updateRequest, type FenceStep, type ItemUpdate, type RawUpdate } from './update';
+import { checkItemSize } from './item-size';
+import {
+  isFenceAttribute,
+  updatedItemFloor,
+  updateRequest,
+  type FenceStep,
+  type ItemUpdate,
+  type RawUpdate,
+} from './update';
 
 /** What a fenced write did: `applied: false` means its record had been applied before (a redelivery). */
 export interface WriteResult {
@@ -112,12 +120,14 @@ export function tableClient<T, K extends keyof T>(
     fence: FenceStep[],
     at?: RecordLocation,
   ) => {
+    const request = updateRequest(table.name, keys, update, fence);
+    checkItemSize(table.name, 'update', key, updatedItemFloor(key, update, fence), at);
     try {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
-          ...updateRequest(table.name, keys, update, fence),
+          ...request,
         }),
       );
       return true;
@@ -171,6 +181,7 @@ export function tableClient<T, K extends keyof T>(
     async put(item) {
       const key = keyOf(item);
       const valid = await validate(table.schema, item, undefined, `item of table ${table.name}`);
+      checkItemSize(table.name, 'put', key, valid as Record<string, unknown>);
       await client
         .send(new PutCommand({ TableName: tableName, Item: valid as Record<string, unknown> }))
         .catch((error: unknown) => {

@@ -129,3 +129,19 @@ export function updateRequest(
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };
 }
+
+/**
+ * The smallest item an update can leave: its key, the values it sets, its fences and, for each attribute it adds
+ * to, the smallest number (1 byte; the sum's size depends on the stored value). What it removes or leaves alone
+ * can only add to this, so an update whose floor is over the item limit is refused before it is sent.
+ */
+export function updatedItemFloor(
+  key: Readonly<Record<string, string>>,
+  update: RawUpdate,
+  fence: readonly FenceStep[] = [],
+): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...key, ...update.set };
+  for (const [attribute, n] of Object.entries(update.add ?? {})) if (n !== undefined) item[attribute] = 0;
+  for (const step of fence) item[step.attribute] = step.next;
+  return item;
+}
