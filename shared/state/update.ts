@@ -55,6 +55,50 @@ export function isFenceAttribute(name: string): boolean {
   return name.startsWith(RESERVED_ATTRIBUTE_PREFIX);
 }
 
+/**
+ * Marks an item deleted by a fenced delete: the item keeps its fences (so a redelivered delete, or an older
+ * record's write, is still refused) and `get` and `query` treat it as absent. Not a fence: no `#<partition>` tail.
+ */
+export const TOMBSTONE_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}deleted`;
+
+type Placeholder = (v: string) => string;
+
+/** Expression placeholders `#a0`, `:v0`, ... and the maps that resolve them. */
+export function placeholders(): {
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  name: Placeholder;
+  value: (v: unknown) => string;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  return {
+    names,
+    values,
+    name(attribute) {
+      const placeholder = `#a${Object.keys(names).length}`;
+      names[placeholder] = attribute;
+      return placeholder;
+    },
+    value(v) {
+      const placeholder = `:v${Object.keys(values).length}`;
+      values[placeholder] = v;
+      return placeholder;
+    },
+  };
+}
+
+/** The condition one fence step puts on its attribute (placeholder `f`). */
+export function fenceCondition(
+  expect: FenceStep['expect'],
+  f: string,
+  value: (v: unknown) => string,
+): string {
+  if ('below' in expect) return `(attribute_not_exists(${f}) OR ${f} < ${value(expect.below)})`;
+  if (expect.equals === undefined) return `attribute_not_exists(${f})`;
+  return `${f} = ${value(expect.equals)}`;
+}
+
 /** Builds `SET ... ADD ... REMOVE ...` with placeholders, plus the fence's condition when there is one. */
 export function updateRequest(
   table: string,
@@ -62,18 +106,7 @@ export function updateRequest(
   update: RawUpdate,
   fence: readonly FenceStep[] = [],
 ): UpdateRequest {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const name = (attribute: string): string => {
-    const placeholder = `#a${Object.keys(names).length}`;
-    names[placeholder] = attribute;
-    return placeholder;
-  };
-  const value = (v: unknown): string => {
-    const placeholder = `:v${Object.keys(values).length}`;
-    values[placeholder] = v;
-    return placeholder;
-  };
+  const { names, values, name, value } = placeholders();
   const touched = new Set<string>();
   const check = (field: string, attribute: string): void => {
     if (keyAttributes.includes(attribute) || isFenceAttribute(attribute) || touched.has(attribute)) {
@@ -108,13 +141,7 @@ export function updateRequest(
   for (const step of fence) {
     const f = name(step.attribute);
     sets.push(`${f} = ${value(step.next)}`);
-    if ('below' in step.expect) {
-      conditions.push(`(attribute_not_exists(${f}) OR ${f} < ${value(step.expect.below)})`);
-    } else if (step.expect.equals === undefined) {
-      conditions.push(`attribute_not_exists(${f})`);
-    } else {
-      conditions.push(`${f} = ${value(step.expect.equals)}`);
-    }
+    conditions.push(fenceCondition(step.expect, f, value));
   }
   const clauses = [
     sets.length > 0 && `SET ${sets.join(', ')}`,
@@ -122,6 +149,10 @@ export function updateRequest(
     removes.length > 0 && `REMOVE ${removes.join(', ')}`,
   ].filter((c): c is string => typeof c === 'string');
   if (clauses.length === 0) throw new Error(`table ${table}: the update changes nothing`);
+  // Writing to a deleted item (a tombstone) brings it back: the marker goes, the fences stay.
+  const revive = `${name(TOMBSTONE_ATTRIBUTE)}`;
+  if (removes.length > 0) clauses[clauses.length - 1] += `, ${revive}`;
+  else clauses.push(`REMOVE ${revive}`);
   return {
     UpdateExpression: clauses.join(' '),
     ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),

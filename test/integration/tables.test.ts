@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { defineTable, FenceKeyError } from '../../shared';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { defineTable, FenceKeyError, ItemSizeError, MAX_ITEM_BYTES } from '../../shared';
+import { itemSize } from '../../shared/state/item-size';
 import { ensureTables } from '../../launcher/dynamodb/tables';
 import { startEmulator } from '../../shared/emulator';
 import { createLogger } from '../../shared/lambda/logger';
@@ -88,6 +90,74 @@ describe('a table on the local server', () => {
     await expect(table.put({ userId: 'q1', itemId: 'c', balance: 1.5 })).rejects.toThrow(
       /item of table counters-.* violates schema: field balance/,
     );
+  });
+
+  it('applies a fenced put once, keeping every fence: redeliveries and older records change nothing', async () => {
+    const key = { userId: 'p1', itemId: 'gold' };
+    const audit = tableClient(counters, { client, tableName: counters.name, group: 'audit' });
+    expect(await table.put({ ...key, balance: 1 }, { from: at('p1', 5) })).toEqual({ applied: true });
+    expect(await audit.update(key, { set: { note: 'audited' } }, { from: at('p1', 5) })).toEqual({
+      applied: true,
+    });
+    expect(await table.put({ ...key, balance: 99 }, { from: at('p1', 5) })).toEqual({ applied: false });
+    expect(await table.put({ ...key, balance: 99 }, { from: at('p1', 2) })).toEqual({ applied: false });
+    expect(await table.get(key)).toEqual({ ...key, balance: 1, note: 'audited' });
+    // A newer put replaces the item (the note goes) but keeps both groups' fences.
+    expect(await table.put({ ...key, balance: 7 }, { from: at('p1', 6) })).toEqual({ applied: true });
+    expect(await table.update(key, { add: { balance: 1 } }, { from: at('p1', 6) })).toEqual({
+      applied: false,
+    });
+    expect(await audit.update(key, { set: { note: 'again' } }, { from: at('p1', 5) })).toEqual({
+      applied: false,
+    });
+    expect(await table.get(key)).toEqual({ ...key, balance: 7 });
+  });
+
+  it('a fenced delete leaves a tombstone: absent to get and query, refusing redeliveries, revived by a newer write', async () => {
+    const key = { userId: 'd1', itemId: 'gold' };
+    // Sorts after the deleted item: a query with a limit must read past the tombstone.
+    await table.put({ userId: 'd1', itemId: 'silver', balance: 1 });
+    expect(await table.update(key, { add: { balance: 4 } }, { from: at('d1', 10) })).toEqual({
+      applied: true,
+    });
+    expect(await table.delete(key, { from: at('d1', 11) })).toEqual({ applied: true });
+    expect(await table.get(key)).toBeUndefined();
+    expect(await table.query('d1')).toEqual([{ userId: 'd1', itemId: 'silver', balance: 1 }]);
+    expect(await table.query('d1', { limit: 1 })).toEqual([{ userId: 'd1', itemId: 'silver', balance: 1 }]);
+    // The whole batch again: the update, then the delete. Neither applies; the item stays deleted.
+    expect(await table.update(key, { add: { balance: 4 } }, { from: at('d1', 10) })).toEqual({
+      applied: false,
+    });
+    expect(await table.delete(key, { from: at('d1', 11) })).toEqual({ applied: false });
+    expect(await table.put({ ...key, balance: 50 }, { from: at('d1', 9) })).toEqual({ applied: false });
+    expect(await table.get(key)).toBeUndefined();
+    // A newer record's write starts the item afresh: the deleted balance is gone.
+    expect(await table.update(key, { add: { balance: 2 } }, { from: at('d1', 12) })).toEqual({
+      applied: true,
+    });
+    expect(await table.get(key)).toEqual({ ...key, balance: 2 });
+  });
+
+  it("refuses an item over 400 KB before sending it, at the same byte count as the server's", async () => {
+    const key = { userId: 's1', itemId: 'big' };
+    const sized = (bytes: number) => {
+      const base = { ...key, balance: 1, note: '' };
+      return { ...base, note: 'x'.repeat(bytes - itemSize(base)) };
+    };
+    expect(await table.put(sized(MAX_ITEM_BYTES))).toEqual({ applied: true });
+    await expect(table.put(sized(MAX_ITEM_BYTES + 1))).rejects.toThrow(ItemSizeError);
+    await expect(table.put(sized(MAX_ITEM_BYTES + 1))).rejects.toThrow(
+      /put on table counters-\w+ item \{"userId":"s1","itemId":"big"\} failed: the item would be 409601 bytes/,
+    );
+    // The server draws the line at the same byte: sent anyway, it refuses the item.
+    await expect(
+      client.send(new PutCommand({ TableName: counters.name, Item: sized(MAX_ITEM_BYTES + 1) })),
+    ).rejects.toThrow(/Item size has exceeded the maximum allowed size/);
+    expect((await table.get(key))!.note).toHaveLength(sized(MAX_ITEM_BYTES).note.length);
+    // An update whose own attributes are over the limit is refused the same way, naming the record.
+    await expect(
+      table.update(key, { set: { note: 'x'.repeat(MAX_ITEM_BYTES) } }, { from: at('s1', 1) }),
+    ).rejects.toThrow(/topic eu1_item_change partition 3 offset 1: update on table counters-\w+ .* bytes/);
   });
 
   it('folds a batch into one write per item, and a redelivered, overlapping batch applies only what is new', async () => {
