@@ -87,7 +87,9 @@ export interface TableClient<T, K extends keyof T> {
   query(partitionKey: string, options?: QueryOptions): Promise<T[]>;
   /**
    * Folds a batch's records per item and writes each item once, fenced by the highest offset per topic-partition:
-   * records the item applied before are left out, so a redelivered batch changes nothing.
+   * records the item applied before are left out, so a redelivered batch changes nothing. If an item's write fails
+   * (after the SDK's retries), the other items are still written, then the first failure is thrown: the batch
+   * fails, and its redelivery applies only the records not applied yet.
    */
   fold<R extends SourcePosition>(
     records: readonly R[],
@@ -314,15 +316,22 @@ export function tableClient<T, K extends keyof T>(
       const groups = laneBy(records, (r) => keyIds.get(r)!);
       let writes = 0;
       let applied = 0;
+      // Every item's write is settled before the fold fails: none is left in flight to race the redelivery.
+      const failures: unknown[] = [];
       await runLanes(
         groups.map((group) => [group]),
         FOLD_PARALLELISM,
         async (group) => {
-          const result = await foldItem(group, itemKeys.get(keyIds.get(group[0]!)!)!, reduce);
-          writes += result.writes;
-          applied += result.applied;
+          try {
+            const result = await foldItem(group, itemKeys.get(keyIds.get(group[0]!)!)!, reduce);
+            writes += result.writes;
+            applied += result.applied;
+          } catch (error) {
+            failures.push(error);
+          }
         },
       );
+      if (failures.length > 0) throw failures[0];
       return { items: groups.length, writes, applied, skipped: records.length - applied };
     },
   };
