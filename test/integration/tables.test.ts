@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineTable, FenceKeyError, ItemSizeError, MAX_ITEM_BYTES } from '../../shared';
 import { itemSize } from '../../shared/state/item-size';
@@ -182,6 +183,47 @@ describe('a table on the local server', () => {
       Array.from({ length: 40 }, (_, i) => i).reduce((n, i) => (i % 3 === u ? n + i + 1 : n), 0),
     );
     expect(balances.map((b) => b!.balance)).toEqual(expected);
+  });
+
+  it('a throttled item fails the fold once the others are written; the redelivered batch applies only its records', async () => {
+    // Throttled past the SDK's retries: this middleware runs before the retry loop, so the failure is final.
+    const throttled = createDocumentClient();
+    throttled.middlewareStack.add(
+      (next) => async (args) => {
+        if (JSON.stringify((args.input as { Key?: unknown }).Key ?? null).includes('"t2"')) {
+          throw new ProvisionedThroughputExceededException({
+            message: 'The level of configured provisioned throughput for the table was exceeded',
+            $metadata: {},
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const users = ['t1', 't2', 't3'];
+    const batch = Array.from({ length: 12 }, (_, i) => at(users[i % 3]!, i));
+    const fold = (t: typeof table) =>
+      t.fold(
+        batch,
+        (r) => ({ userId: r.key, itemId: 'gold' }),
+        (rs) => ({ add: { balance: rs.reduce((n, r) => n + r.delta, 0) } }),
+      );
+    const balance = async (u: string) => (await table.get({ userId: u, itemId: 'gold' }))?.balance;
+    const expected = (u: number) => batch.reduce((n, r, i) => (i % 3 === u ? n + r.delta : n), 0);
+    try {
+      await expect(
+        fold(tableClient(counters, { client: throttled, tableName: counters.name, group: 'g' })),
+      ).rejects.toThrow(
+        /^topic eu1_item_change partition 3 offset 1: update on table counters-\w+ item \{"userId":"t2","itemId":"gold"\} failed: The level of configured provisioned throughput/,
+      );
+    } finally {
+      throttled.destroy();
+    }
+    // Settled when it failed: t1 and t3 written, t2 not.
+    expect(await Promise.all(users.map(balance))).toEqual([expected(0), undefined, expected(2)]);
+    // The batch again: only t2's four records apply.
+    expect(await fold(table)).toEqual({ items: 3, writes: 3, applied: 4, skipped: 8 });
+    expect(await Promise.all(users.map(balance))).toEqual([expected(0), expected(1), expected(2)]);
   });
 });
 
