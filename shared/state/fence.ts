@@ -6,9 +6,9 @@ import { describeLocation, KafkaLambdaError, type RecordLocation } from '../erro
 import {
   fenceAttribute,
   fenceCondition,
-  isFenceAttribute,
+  isFence,
   placeholders,
-  TOMBSTONE_ATTRIBUTE,
+  VERSION_ATTRIBUTE,
   type FenceStep,
 } from './update';
 
@@ -119,8 +119,8 @@ export interface FencedPut {
  * A whole-item write (a put, or a delete's tombstone) made for record `at`, given the item as read just before
  * (consistently): undefined if the item has applied that record already. The new item carries every fence the
  * old one had (every group's and partition's) plus this record's, and the write is conditional on the item being
- * exactly as read in those fences (absent, if it was absent): a write in between makes it fail, to be read again,
- * rather than drop the other writer's fence.
+ * exactly as read: its fences and its write count (absent, if it was absent). A write in between makes it fail,
+ * to be read again, rather than drop the other writer's fence.
  */
 export function fencedPut(
   partitionKey: string,
@@ -137,13 +137,19 @@ export function fencedPut(
   const conditions: string[] = [];
   if (current === undefined) conditions.push(`attribute_not_exists(${name(partitionKey)})`);
   for (const [attribute, v] of Object.entries(current ?? {})) {
-    if (!isFenceAttribute(attribute) || attribute === TOMBSTONE_ATTRIBUTE || attribute === own) continue;
+    if (!isFence(attribute) || attribute === own) continue;
     item[attribute] = v;
     conditions.push(
       fenceCondition({ equals: typeof v === 'number' ? v : undefined }, name(attribute), value),
     );
   }
   conditions.push(fenceCondition({ equals: typeof last === 'number' ? last : undefined }, name(own), value));
+  // Written since the read, even only a new fence of another group: read again.
+  const writes = current?.[VERSION_ATTRIBUTE];
+  const version = typeof writes === 'number' ? writes : undefined;
+  if (current !== undefined)
+    conditions.push(fenceCondition({ equals: version }, name(VERSION_ATTRIBUTE), value));
+  item[VERSION_ATTRIBUTE] = (version ?? 0) + 1;
   item[own] = at.offset;
   return {
     item,

@@ -61,6 +61,18 @@ export function isFenceAttribute(name: string): boolean {
  */
 export const TOMBSTONE_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}deleted`;
 
+/**
+ * Counts an item's writes: every update adds 1, and a fenced put (which must read the item to carry its fences)
+ * is conditional on it, so a fence created between its read and its write (another group's first write to the
+ * item) makes it read again instead of being dropped. Not a fence either.
+ */
+export const VERSION_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}writes`;
+
+/** Whether an attribute is a fence proper (not the tombstone marker or the write count). */
+export function isFence(name: string): boolean {
+  return isFenceAttribute(name) && name !== TOMBSTONE_ATTRIBUTE && name !== VERSION_ATTRIBUTE;
+}
+
 type Placeholder = (v: string) => string;
 
 /** Expression placeholders `#a0`, `:v0`, ... and the maps that resolve them. */
@@ -143,16 +155,17 @@ export function updateRequest(
     sets.push(`${f} = ${value(step.next)}`);
     conditions.push(fenceCondition(step.expect, f, value));
   }
+  if (sets.length + adds.length + removes.length === 0) {
+    throw new Error(`table ${table}: the update changes nothing`);
+  }
+  adds.push(`${name(VERSION_ATTRIBUTE)} ${value(1)}`);
+  // Writing to a deleted item (a tombstone) brings it back: the marker goes, the fences stay.
+  removes.push(name(TOMBSTONE_ATTRIBUTE));
   const clauses = [
     sets.length > 0 && `SET ${sets.join(', ')}`,
-    adds.length > 0 && `ADD ${adds.join(', ')}`,
-    removes.length > 0 && `REMOVE ${removes.join(', ')}`,
+    `ADD ${adds.join(', ')}`,
+    `REMOVE ${removes.join(', ')}`,
   ].filter((c): c is string => typeof c === 'string');
-  if (clauses.length === 0) throw new Error(`table ${table}: the update changes nothing`);
-  // Writing to a deleted item (a tombstone) brings it back: the marker goes, the fences stay.
-  const revive = `${name(TOMBSTONE_ATTRIBUTE)}`;
-  if (removes.length > 0) clauses[clauses.length - 1] += `, ${revive}`;
-  else clauses.push(`REMOVE ${revive}`);
   return {
     UpdateExpression: clauses.join(' '),
     ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),

@@ -114,6 +114,35 @@ describe('a table on the local server', () => {
     expect(await table.get(key)).toEqual({ ...key, balance: 7 });
   });
 
+  it("a fenced put that loses a race reads again: another group's first fence, written in between, is kept", async () => {
+    const key = { userId: 'r1', itemId: 'gold' };
+    await table.put({ ...key, balance: 1 }); // unfenced: no fence, no write count yet
+    const audit = tableClient(counters, { client, tableName: counters.name, group: 'audit' });
+    // Between the fenced put's read and its write, the audit group writes the item for the first time.
+    const racing = createDocumentClient();
+    let raced = 0;
+    racing.middlewareStack.add(
+      (next) => async (args) => {
+        if ((args.input as { Item?: unknown }).Item !== undefined && raced++ === 0) {
+          await audit.update(key, { set: { note: 'audited' } }, { from: at('r1', 3) });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    try {
+      const racer = tableClient(counters, { client: racing, tableName: counters.name, group: 'g' });
+      expect(await racer.put({ ...key, balance: 5 }, { from: at('r1', 4) })).toEqual({ applied: true });
+    } finally {
+      racing.destroy();
+    }
+    expect(raced).toBe(2); // the refused write, then the one made after reading again
+    expect(await table.get(key)).toEqual({ ...key, balance: 5 });
+    expect(await audit.update(key, { set: { note: 'again' } }, { from: at('r1', 3) })).toEqual({
+      applied: false,
+    });
+  });
+
   it('a fenced delete leaves a tombstone: absent to get and query, refusing redeliveries, revived by a newer write', async () => {
     const key = { userId: 'd1', itemId: 'gold' };
     // Sorts after the deleted item: a query with a limit must read past the tombstone.
