@@ -15,6 +15,7 @@ export type { Table, TableOptions, ItemKey } from './declarations/table';
 export type { TableClient, WriteResult, FoldResult, QueryOptions } from './state/table-client';
 export type { ItemUpdate } from './state/update';
 export { FenceKeyError } from './state/fence';
+export { ItemSizeError, MAX_ITEM_BYTES } from './state/item-size';
 export { defineHandler, defaultDeadLetterName } from './declarations/handler';
 export type {
   HandlerDefinition,

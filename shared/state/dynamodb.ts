@@ -9,10 +9,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AnyTable } from '../declarations/table';
 
 /**
- * Tries per request: the SDK's standard strategy backs off exponentially with jitter on throttling and
- * transient errors; past these, the error fails the record or batch like any handler error.
+ * Retries, explicit so that AWS_RETRY_MODE, AWS_MAX_ATTEMPTS or a profile's `retry_mode` cannot change them: the
+ * SDK's standard strategy, 8 tries per request. It retries throttling (ProvisionedThroughputExceeded, request
+ * limits, on-demand throttling) and transient errors (5xx, timeouts) only, waiting a random time up to
+ * base * 2^retry, capped at 20 s per wait; base is 1 s after throttling, 50 ms otherwise (so at most about 71 s of
+ * waits for a request throttled 8 times), and a client-wide quota stops retrying when most retries fail. A request
+ * that still fails throws a TableError, which fails the record or batch like any handler error; the fences make
+ * its redelivery apply nothing twice. Conditional-check failures and validation errors are not retried.
  */
 export const DYNAMODB_MAX_ATTEMPTS = 8;
+export const DYNAMODB_RETRY_MODE = 'standard';
 
 /** The environment variable that carries a table's physical name to a function. */
 export function tableNameVariable(table: Pick<AnyTable, 'name'>): string {
@@ -26,7 +32,15 @@ export function physicalTableName(
   return env[tableNameVariable(table)]?.trim() || table.name;
 }
 
+/**
+ * The SDK warns, once per process and on stderr, that its releases after January 2027 need Node 22; every
+ * function container and CLI run on Node 20 would print it. The SDK reads this from `process.env` only, while
+ * it constructs a client, so it is set there; a value the user set (e.g. "false" to see it) is kept.
+ */
+export const NODE_VERSION_WARNING_VARIABLE = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+
 export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  process.env[NODE_VERSION_WARNING_VARIABLE] ??= 'true';
   const endpoint = env.DYNAMODB_ENDPOINT?.trim();
   const local = endpoint
     ? {
@@ -36,7 +50,11 @@ export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): Dyna
         ...(!env.AWS_ACCESS_KEY_ID && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       }
     : {};
-  const client = new DynamoDBClient({ ...local, maxAttempts: DYNAMODB_MAX_ATTEMPTS });
+  const client = new DynamoDBClient({
+    ...local,
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+    retryMode: DYNAMODB_RETRY_MODE,
+  });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -3,7 +3,14 @@
  * fence steps that make its write conditional on the offsets it already holds.
  */
 import { describeLocation, KafkaLambdaError, type RecordLocation } from '../errors';
-import { fenceAttribute, type FenceStep } from './update';
+import {
+  fenceAttribute,
+  fenceCondition,
+  isFence,
+  placeholders,
+  VERSION_ATTRIBUTE,
+  type FenceStep,
+} from './update';
 
 /** Where a record came from, and its Kafka key (which decided its partition). */
 export interface SourcePosition extends RecordLocation {
@@ -98,4 +105,56 @@ export function remainingAfter<R extends RecordLocation>(
     expect: { equals: seen(step.attribute) },
   }));
   return { pending, fence };
+}
+
+/** A fenced PutItem: the item to write, fences carried over, and the condition that makes it apply once. */
+export interface FencedPut {
+  readonly item: Record<string, unknown>;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * A whole-item write (a put, or a delete's tombstone) made for record `at`, given the item as read just before
+ * (consistently): undefined if the item has applied that record already. The new item carries every fence the
+ * old one had (every group's and partition's) plus this record's, and the write is conditional on the item being
+ * exactly as read: its fences and its write count (absent, if it was absent). A write in between makes it fail,
+ * to be read again, rather than drop the other writer's fence.
+ */
+export function fencedPut(
+  partitionKey: string,
+  group: string,
+  at: RecordLocation,
+  body: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>> | undefined,
+): FencedPut | undefined {
+  const own = fenceAttribute(group, at.topic, at.partition);
+  const last = current?.[own];
+  if (typeof last === 'number' && last >= at.offset) return undefined;
+  const { names, values, name, value } = placeholders();
+  const item: Record<string, unknown> = { ...body };
+  const conditions: string[] = [];
+  if (current === undefined) conditions.push(`attribute_not_exists(${name(partitionKey)})`);
+  for (const [attribute, v] of Object.entries(current ?? {})) {
+    if (!isFence(attribute) || attribute === own) continue;
+    item[attribute] = v;
+    conditions.push(
+      fenceCondition({ equals: typeof v === 'number' ? v : undefined }, name(attribute), value),
+    );
+  }
+  conditions.push(fenceCondition({ equals: typeof last === 'number' ? last : undefined }, name(own), value));
+  // Written since the read, even only a new fence of another group: read again.
+  const writes = current?.[VERSION_ATTRIBUTE];
+  const version = typeof writes === 'number' ? writes : undefined;
+  if (current !== undefined)
+    conditions.push(fenceCondition({ equals: version }, name(VERSION_ATTRIBUTE), value));
+  item[VERSION_ATTRIBUTE] = (version ?? 0) + 1;
+  item[own] = at.offset;
+  return {
+    item,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+  };
 }

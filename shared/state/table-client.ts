@@ -1,6 +1,6 @@
 /**
  * The typed client a handler gets for each table it declares (`ctx.table(inventory)`): get, put, update, delete,
- * query, and fold. Updates made on behalf of a record are fenced by its position, so a redelivered record
+ * query, and fold. Writes made on behalf of a record (`from`) are fenced by its position, so a redelivered record
  * changes nothing (README, "Tables").
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -16,8 +16,24 @@ import { TableError, type RecordLocation } from '../errors';
 import { validate } from '../declarations/schema';
 import { keyAttributes, type AnyTable, type ItemKey, type Table } from '../declarations/table';
 import { runLanes, laneBy } from '../lambda/lanes';
-import { batchFence, checkFencedKey, recordFence, remainingAfter, type SourcePosition } from './fence';
-import { isFenceAttribute, updateRequest, type FenceStep, type ItemUpdate, type RawUpdate } from './update';
+import {
+  batchFence,
+  checkFencedKey,
+  fencedPut,
+  recordFence,
+  remainingAfter,
+  type SourcePosition,
+} from './fence';
+import { checkItemSize } from './item-size';
+import {
+  isFenceAttribute,
+  TOMBSTONE_ATTRIBUTE,
+  updatedItemFloor,
+  updateRequest,
+  type FenceStep,
+  type ItemUpdate,
+  type RawUpdate,
+} from './update';
 
 /** What a fenced write did: `applied: false` means its record had been applied before (a redelivery). */
 export interface WriteResult {
@@ -45,8 +61,13 @@ export interface QueryOptions {
 export interface TableClient<T, K extends keyof T> {
   /** The item (strongly consistent read), without the framework's fence attributes. */
   get(key: ItemKey<T, K>): Promise<T | undefined>;
-  /** Replaces the whole item, fences included (unfenced: use `update` with `from` for apply-once writes). */
-  put(item: T): Promise<void>;
+  /**
+   * Replaces the whole item. With `from` (the record it is made for) the write is fenced like `update`: the new
+   * item keeps every fence of the old one, applies only if the item has not applied that record, and resolves
+   * `{ applied: false }` for a redelivery (one consistent read, then one conditional PutItem). Without `from` it
+   * is an ordinary PutItem that drops the fences too.
+   */
+  put(item: T, options?: { from?: SourcePosition }): Promise<WriteResult>;
   /**
    * Updates one item in one request. With `from` (the record it is made for) the write is fenced: it applies only
    * if the item has not applied that record, and resolves `{ applied: false }` for a redelivery.
@@ -56,12 +77,19 @@ export interface TableClient<T, K extends keyof T> {
     update: ItemUpdate<T, K>,
     options?: { from?: SourcePosition },
   ): Promise<WriteResult>;
-  delete(key: ItemKey<T, K>): Promise<void>;
+  /**
+   * Deletes one item. With `from`, fenced like `put`: the item becomes a tombstone that keeps its fences (so a
+   * redelivered delete, or a redelivered older write, is refused), which `get` and `query` treat as absent and a
+   * later write revives. Without `from` it is an ordinary DeleteItem, fences gone.
+   */
+  delete(key: ItemKey<T, K>, options?: { from?: SourcePosition }): Promise<WriteResult>;
   /** The items of one partition key, in sort key order. */
   query(partitionKey: string, options?: QueryOptions): Promise<T[]>;
   /**
    * Folds a batch's records per item and writes each item once, fenced by the highest offset per topic-partition:
-   * records the item applied before are left out, so a redelivered batch changes nothing.
+   * records the item applied before are left out, so a redelivered batch changes nothing. If an item's write fails
+   * (after the SDK's retries), the other items are still written, then the first failure is thrown: the batch
+   * fails, and its redelivery applies only the records not applied yet.
    */
   fold<R extends SourcePosition>(
     records: readonly R[],
@@ -72,11 +100,12 @@ export interface TableClient<T, K extends keyof T> {
 
 /** How many items of a fold are written at once. */
 const FOLD_PARALLELISM = 16;
-/** Conflicts tolerated on one item in one fold before it fails (only a concurrent writer causes them). */
-const FOLD_CONFLICTS = 5;
+/** Conflicts tolerated on one item in one fold or fenced put before it fails (only a concurrent writer causes them). */
+const CONFLICTS = 5;
 
-function withoutFences<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
+/** What a handler sees of a stored item: nothing for a tombstone, and never the fences. */
+function visible<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item || item[TOMBSTONE_ATTRIBUTE] !== undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) if (!isFenceAttribute(name)) out[name] = value;
   return out as T;
@@ -106,32 +135,86 @@ export function tableClient<T, K extends keyof T>(
     return out;
   };
 
+  /** One request; its failure (after the SDK's retries) a TableError naming table, item and record. */
+  const call = async <O>(
+    what: string,
+    key: unknown,
+    at: RecordLocation | undefined,
+    run: () => Promise<O>,
+  ): Promise<O> => {
+    try {
+      return await run();
+    } catch (error) {
+      // A refused condition is an answer (see `applied`), not a failure.
+      if (error instanceof ConditionalCheckFailedException) throw error;
+      throw new TableError(table.name, what, key, error, at);
+    }
+  };
+
+  /** A conditional write's outcome: false when the fence refused it or the item changed since it was read. */
+  const applied = (write: Promise<unknown>): Promise<boolean> =>
+    write.then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      },
+    );
+
+  const contended = (what: string, key: Record<string, string>, at?: RecordLocation): TableError =>
+    new TableError(
+      table.name,
+      what,
+      key,
+      `the item changed under ${CONFLICTS} tries: another writer holds it`,
+      at,
+    );
+
   const send = async (
     key: Record<string, string>,
     update: RawUpdate,
     fence: FenceStep[],
     at?: RecordLocation,
-  ) => {
-    try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          ...updateRequest(table.name, keys, update, fence),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw new TableError(table.name, 'update', key, error, at);
-    }
+  ): Promise<boolean> => {
+    const expression = updateRequest(table.name, keys, update, fence);
+    checkItemSize(table.name, 'update', key, updatedItemFloor(key, update, fence), at);
+    return applied(
+      call('update', key, at, () =>
+        client.send(new UpdateCommand({ TableName: tableName, Key: key, ...expression })),
+      ),
+    );
   };
 
-  const readFences = async (key: Record<string, string>): Promise<Record<string, unknown>> => {
-    const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+  /** The stored item as it is (fences, tombstone and all), strongly consistent. */
+  const read = async (
+    key: Record<string, string>,
+    at?: RecordLocation,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const { Item } = await call('get', key, at, () =>
+      client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
     );
-    return Item ?? {};
+    return Item;
+  };
+
+  /** A whole-item write for one record (put, or a delete's tombstone): read, then a PutItem fenced as read. */
+  const putFenced = async (
+    what: 'put' | 'delete',
+    key: Record<string, string>,
+    body: Record<string, unknown>,
+    at: SourcePosition,
+  ): Promise<boolean> => {
+    checkFencedKey(table.name, table.partitionKey, at, key);
+    for (let tries = 0; tries < CONFLICTS; tries++) {
+      const put = fencedPut(table.partitionKey, group, at, body, await read(key, at));
+      if (!put) return false;
+      const { item, ...condition } = put;
+      checkItemSize(table.name, what, key, item, at);
+      const write = call(what, key, at, () =>
+        client.send(new PutCommand({ TableName: tableName, Item: item, ...condition })),
+      );
+      if (await applied(write)) return true;
+    }
+    throw contended(what, key, at);
   };
 
   const foldItem = async <R extends SourcePosition>(
@@ -145,37 +228,32 @@ export function tableClient<T, K extends keyof T>(
     if (await send(key, reduce(records, typedKey) as RawUpdate, batchFence(group, records), records[0])) {
       return { writes: 1, applied: records.length };
     }
-    for (let writes = 1; writes <= FOLD_CONFLICTS; writes++) {
-      const { pending, fence } = remainingAfter(group, records, await readFences(key));
+    for (let writes = 1; writes <= CONFLICTS; writes++) {
+      const { pending, fence } = remainingAfter(group, records, (await read(key, records[0])) ?? {});
       if (pending.length === 0) return { writes, applied: 0 };
       if (await send(key, reduce(pending, typedKey) as RawUpdate, fence, pending[0])) {
         return { writes: writes + 1, applied: pending.length };
       }
     }
-    throw new TableError(
-      table.name,
-      'fold',
-      key,
-      `the item changed under ${FOLD_CONFLICTS} tries: another writer holds it`,
-      records[0],
-    );
+    throw contended('fold', key, records[0]);
   };
 
   return {
     async get(key) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
-      );
-      return withoutFences<T>(Item);
+      return visible<T>(await read(keyOf(key)));
     },
-    async put(item) {
+    async put(item, options = {}) {
       const key = keyOf(item);
-      const valid = await validate(table.schema, item, undefined, `item of table ${table.name}`);
-      await client
-        .send(new PutCommand({ TableName: tableName, Item: valid as Record<string, unknown> }))
-        .catch((error: unknown) => {
-          throw new TableError(table.name, 'put', key, error);
-        });
+      const valid = (await validate(table.schema, item, undefined, `item of table ${table.name}`)) as Record<
+        string,
+        unknown
+      >;
+      if (options.from) return { applied: await putFenced('put', key, valid, options.from) };
+      checkItemSize(table.name, 'put', key, valid);
+      await call('put', key, undefined, () =>
+        client.send(new PutCommand({ TableName: tableName, Item: valid })),
+      );
+      return { applied: true };
     },
     async update(key, update, options = {}) {
       const k = keyOf(key);
@@ -183,11 +261,15 @@ export function tableClient<T, K extends keyof T>(
       if (at) checkFencedKey(table.name, table.partitionKey, at, k);
       return { applied: await send(k, update as RawUpdate, at ? recordFence(group, at) : [], at) };
     },
-    async delete(key) {
+    async delete(key, options = {}) {
       const k = keyOf(key);
-      await client.send(new DeleteCommand({ TableName: tableName, Key: k })).catch((error: unknown) => {
-        throw new TableError(table.name, 'delete', k, error);
-      });
+      if (options.from) {
+        return { applied: await putFenced('delete', k, { ...k, [TOMBSTONE_ATTRIBUTE]: true }, options.from) };
+      }
+      await call('delete', k, undefined, () =>
+        client.send(new DeleteCommand({ TableName: tableName, Key: k })),
+      );
+      return { applied: true };
     },
     async query(partitionKey, options = {}) {
       const names: Record<string, string> = { '#pk': table.partitionKey };
@@ -201,18 +283,23 @@ export function tableClient<T, K extends keyof T>(
       const items: T[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ConsistentRead: true,
-            ...(options.limit !== undefined && { Limit: options.limit - items.length }),
-            ...(start && { ExclusiveStartKey: start }),
-          }),
+        const page = await call('query', { [table.partitionKey]: partitionKey }, undefined, () =>
+          client.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: condition,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ConsistentRead: true,
+              ...(options.limit !== undefined && { Limit: options.limit - items.length }),
+              ...(start && { ExclusiveStartKey: start }),
+            }),
+          ),
         );
-        for (const item of page.Items ?? []) items.push(withoutFences<T>(item)!);
+        for (const item of page.Items ?? []) {
+          const shown = visible<T>(item);
+          if (shown) items.push(shown);
+        }
         start = page.LastEvaluatedKey;
       } while (start && (options.limit === undefined || items.length < options.limit));
       return items;
@@ -229,15 +316,22 @@ export function tableClient<T, K extends keyof T>(
       const groups = laneBy(records, (r) => keyIds.get(r)!);
       let writes = 0;
       let applied = 0;
+      // Every item's write is settled before the fold fails: none is left in flight to race the redelivery.
+      const failures: unknown[] = [];
       await runLanes(
         groups.map((group) => [group]),
         FOLD_PARALLELISM,
         async (group) => {
-          const result = await foldItem(group, itemKeys.get(keyIds.get(group[0]!)!)!, reduce);
-          writes += result.writes;
-          applied += result.applied;
+          try {
+            const result = await foldItem(group, itemKeys.get(keyIds.get(group[0]!)!)!, reduce);
+            writes += result.writes;
+            applied += result.applied;
+          } catch (error) {
+            failures.push(error);
+          }
         },
       );
+      if (failures.length > 0) throw failures[0];
       return { items: groups.length, writes, applied, skipped: records.length - applied };
     },
   };

@@ -55,6 +55,62 @@ export function isFenceAttribute(name: string): boolean {
   return name.startsWith(RESERVED_ATTRIBUTE_PREFIX);
 }
 
+/**
+ * Marks an item deleted by a fenced delete: the item keeps its fences (so a redelivered delete, or an older
+ * record's write, is still refused) and `get` and `query` treat it as absent. Not a fence: no `#<partition>` tail.
+ */
+export const TOMBSTONE_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}deleted`;
+
+/**
+ * Counts an item's writes: every update adds 1, and a fenced put (which must read the item to carry its fences)
+ * is conditional on it, so a fence created between its read and its write (another group's first write to the
+ * item) makes it read again instead of being dropped. Not a fence either.
+ */
+export const VERSION_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}writes`;
+
+/** Whether an attribute is a fence proper (not the tombstone marker or the write count). */
+export function isFence(name: string): boolean {
+  return isFenceAttribute(name) && name !== TOMBSTONE_ATTRIBUTE && name !== VERSION_ATTRIBUTE;
+}
+
+type Placeholder = (v: string) => string;
+
+/** Expression placeholders `#a0`, `:v0`, ... and the maps that resolve them. */
+export function placeholders(): {
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  name: Placeholder;
+  value: (v: unknown) => string;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  return {
+    names,
+    values,
+    name(attribute) {
+      const placeholder = `#a${Object.keys(names).length}`;
+      names[placeholder] = attribute;
+      return placeholder;
+    },
+    value(v) {
+      const placeholder = `:v${Object.keys(values).length}`;
+      values[placeholder] = v;
+      return placeholder;
+    },
+  };
+}
+
+/** The condition one fence step puts on its attribute (placeholder `f`). */
+export function fenceCondition(
+  expect: FenceStep['expect'],
+  f: string,
+  value: (v: unknown) => string,
+): string {
+  if ('below' in expect) return `(attribute_not_exists(${f}) OR ${f} < ${value(expect.below)})`;
+  if (expect.equals === undefined) return `attribute_not_exists(${f})`;
+  return `${f} = ${value(expect.equals)}`;
+}
+
 /** Builds `SET ... ADD ... REMOVE ...` with placeholders, plus the fence's condition when there is one. */
 export function updateRequest(
   table: string,
@@ -62,18 +118,7 @@ export function updateRequest(
   update: RawUpdate,
   fence: readonly FenceStep[] = [],
 ): UpdateRequest {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const name = (attribute: string): string => {
-    const placeholder = `#a${Object.keys(names).length}`;
-    names[placeholder] = attribute;
-    return placeholder;
-  };
-  const value = (v: unknown): string => {
-    const placeholder = `:v${Object.keys(values).length}`;
-    values[placeholder] = v;
-    return placeholder;
-  };
+  const { names, values, name, value } = placeholders();
   const touched = new Set<string>();
   const check = (field: string, attribute: string): void => {
     if (keyAttributes.includes(attribute) || isFenceAttribute(attribute) || touched.has(attribute)) {
@@ -108,24 +153,39 @@ export function updateRequest(
   for (const step of fence) {
     const f = name(step.attribute);
     sets.push(`${f} = ${value(step.next)}`);
-    if ('below' in step.expect) {
-      conditions.push(`(attribute_not_exists(${f}) OR ${f} < ${value(step.expect.below)})`);
-    } else if (step.expect.equals === undefined) {
-      conditions.push(`attribute_not_exists(${f})`);
-    } else {
-      conditions.push(`${f} = ${value(step.expect.equals)}`);
-    }
+    conditions.push(fenceCondition(step.expect, f, value));
   }
+  if (sets.length + adds.length + removes.length === 0) {
+    throw new Error(`table ${table}: the update changes nothing`);
+  }
+  adds.push(`${name(VERSION_ATTRIBUTE)} ${value(1)}`);
+  // Writing to a deleted item (a tombstone) brings it back: the marker goes, the fences stay.
+  removes.push(name(TOMBSTONE_ATTRIBUTE));
   const clauses = [
     sets.length > 0 && `SET ${sets.join(', ')}`,
-    adds.length > 0 && `ADD ${adds.join(', ')}`,
-    removes.length > 0 && `REMOVE ${removes.join(', ')}`,
+    `ADD ${adds.join(', ')}`,
+    `REMOVE ${removes.join(', ')}`,
   ].filter((c): c is string => typeof c === 'string');
-  if (clauses.length === 0) throw new Error(`table ${table}: the update changes nothing`);
   return {
     UpdateExpression: clauses.join(' '),
     ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
     ExpressionAttributeNames: names,
     ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
   };
+}
+
+/**
+ * The smallest item an update can leave: its key, the values it sets, its fences and, for each attribute it adds
+ * to, the smallest number (1 byte; the sum's size depends on the stored value). What it removes or leaves alone
+ * can only add to this, so an update whose floor is over the item limit is refused before it is sent.
+ */
+export function updatedItemFloor(
+  key: Readonly<Record<string, string>>,
+  update: RawUpdate,
+  fence: readonly FenceStep[] = [],
+): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...key, ...update.set };
+  for (const [attribute, n] of Object.entries(update.add ?? {})) if (n !== undefined) item[attribute] = 0;
+  for (const step of fence) item[step.attribute] = step.next;
+  return item;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { defineHandler, defineTable, defineTopic, type ItemUpdate } from '../../shared';
-import { batchFence, checkFencedKey, recordFence, remainingAfter } from '../../shared/state/fence';
+import { batchFence, checkFencedKey, fencedPut, recordFence, remainingAfter } from '../../shared/state/fence';
 import { fenceAttribute, updateRequest } from '../../shared/state/update';
 
 const Item = z.object({
@@ -76,7 +76,7 @@ describe('table declarations', () => {
 });
 
 describe('update expressions', () => {
-  it('renders set, add and remove with placeholders, and the fence as one condition', () => {
+  it('renders set, add and remove with placeholders, the fence as one condition, and revives a tombstone', () => {
     const request = updateRequest(
       'inventory',
       ['userId', 'itemId'],
@@ -84,15 +84,17 @@ describe('update expressions', () => {
       recordFence('g', at('eu1', 4, 17)),
     );
     expect(request).toEqual({
-      UpdateExpression: 'SET #a0 = :v0, #a3 = :v2 ADD #a1 :v1 REMOVE #a2',
+      UpdateExpression: 'SET #a0 = :v0, #a3 = :v2 ADD #a1 :v1, #a4 :v4 REMOVE #a2, #a5',
       ConditionExpression: '(attribute_not_exists(#a3) OR #a3 < :v3)',
       ExpressionAttributeNames: {
         '#a0': 'note',
         '#a1': 'balance',
         '#a2': 'old',
         '#a3': '_applied#g#eu1#4',
+        '#a4': '_applied#writes',
+        '#a5': '_applied#deleted',
       },
-      ExpressionAttributeValues: { ':v0': 'x', ':v1': -3, ':v2': 17, ':v3': 17 },
+      ExpressionAttributeValues: { ':v0': 'x', ':v1': -3, ':v2': 17, ':v3': 17, ':v4': 1 },
     });
   });
 
@@ -146,5 +148,58 @@ describe('fences', () => {
     );
     // Another group's fence is not this group's.
     expect(remainingAfter('g', records, { '_applied#other#eu1#0': 9 }).pending).toHaveLength(4);
+  });
+
+  it('a fenced put carries every fence it read, and is conditional on the item being exactly as read', () => {
+    const body = { userId: 'u1', itemId: 'gold', balance: 3 };
+    expect(fencedPut('userId', 'g', at('eu1', 0, 5), body, undefined)).toEqual({
+      item: { ...body, '_applied#writes': 1, '_applied#g#eu1#0': 5 },
+      ConditionExpression: 'attribute_not_exists(#a0) AND attribute_not_exists(#a1)',
+      ExpressionAttributeNames: { '#a0': 'userId', '#a1': '_applied#g#eu1#0' },
+    });
+    const stored = {
+      userId: 'u1',
+      itemId: 'gold',
+      balance: 9,
+      '_applied#g#eu1#0': 4,
+      '_applied#audit#eu1#0': 40,
+      '_applied#g#us1#2': 7,
+      '_applied#deleted': true,
+      '_applied#writes': 6,
+    };
+    expect(fencedPut('userId', 'g', at('eu1', 0, 5), body, stored)).toEqual({
+      // The stored balance and the tombstone go; the fences of other groups and partitions stay.
+      item: {
+        ...body,
+        '_applied#audit#eu1#0': 40,
+        '_applied#g#us1#2': 7,
+        '_applied#g#eu1#0': 5,
+        '_applied#writes': 7,
+      },
+      // Every fence and the write count as read: even a fence created since the read makes it read again.
+      ConditionExpression: '#a0 = :v0 AND #a1 = :v1 AND #a2 = :v2 AND #a3 = :v3',
+      ExpressionAttributeNames: {
+        '#a0': '_applied#audit#eu1#0',
+        '#a1': '_applied#g#us1#2',
+        '#a2': '_applied#g#eu1#0',
+        '#a3': '_applied#writes',
+      },
+      ExpressionAttributeValues: { ':v0': 40, ':v1': 7, ':v2': 4, ':v3': 6 },
+    });
+    // An item no update has counted yet (written by an unfenced put): conditional on no count appearing.
+    expect(fencedPut('userId', 'g', at('eu1', 0, 5), body, { ...body, balance: 9 })).toMatchObject({
+      item: { ...body, '_applied#g#eu1#0': 5, '_applied#writes': 1 },
+      ConditionExpression: 'attribute_not_exists(#a0) AND attribute_not_exists(#a1)',
+      ExpressionAttributeNames: { '#a0': '_applied#g#eu1#0', '#a1': '_applied#writes' },
+    });
+    // Applied before: offset 4 again, or an older one, writes nothing.
+    expect(fencedPut('userId', 'g', at('eu1', 0, 4), body, stored)).toBeUndefined();
+    expect(fencedPut('userId', 'g', at('eu1', 0, 1), body, stored)).toBeUndefined();
+  });
+
+  it('every update counts itself and removes the tombstone, so a write after a fenced delete revives the item', () => {
+    expect(updateRequest('inventory', ['userId'], { add: { balance: 1 } }).UpdateExpression).toBe(
+      'ADD #a0 :v0, #a1 :v1 REMOVE #a2',
+    );
   });
 });
