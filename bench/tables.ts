@@ -43,14 +43,15 @@ export function expectedDistinct(s: number, users: number, draws: number): numbe
   return weights.reduce((sum, w) => sum + 1 - (1 - w / total) ** draws, 0);
 }
 
+/** The issue's target for the fold: records/s at least 5x the per-record fenced path. */
+export const FOLD_TARGET = 5;
+
 /**
- * The fold's target, per skew: 90% of records per distinct item, i.e. each fold write at least 90% as fast as a
- * per-record fenced write. A fixed target would be out of reach at s=1.0 (3.5 records per item over 10,000
- * users) and slack at stronger skews.
+ * The skew the target applies to. A fold writes once per distinct item where per-record updates write once per
+ * record, so records per distinct item bounds its speed-up at the same write rate: about 3.5 at s=1.0 over 10,000
+ * users (the 5x is out of reach there, the row is information), 6.2 at s=1.2.
  */
-export function foldTarget(s: number, users: number, batch: number): number {
-  return Math.round((0.9 * batch * 10) / expectedDistinct(s, users, batch)) / 10;
-}
+export const foldTargetFor = (s: number): number | null => (s >= 1.2 ? FOLD_TARGET : null);
 
 /** A seeded Zipf(s) sampler over user ranks 1..USERS (mulberry32 for repeatable runs). */
 export function zipf(s: number, seed: number): () => string {
@@ -199,13 +200,13 @@ export const tableWrites: Benchmark = {
             unit: 'records/s',
             value: median(b.samples.fold),
             baseline: median(b.samples.perRecord),
-            target: foldTarget(s, USERS, batch),
+            target: foldTargetFor(s),
             better: 'higher',
             subject: `table.fold over batches of ${batch} records, Zipf(s=${s}) over ${USERS} users`,
             against: `per-record fenced updates of the same distribution, ${IN_FLIGHT} in flight`,
             notes: [
               `writes per batch = distinct items: ${writesPerBatch.slice(-plan.runs).join('; ')}`,
-              `target: 90% of records per distinct item (${(batch / expectedDistinct(s, USERS, batch)).toFixed(2)} expected)`,
+              `bound: ${(batch / expectedDistinct(s, USERS, batch)).toFixed(2)} records per distinct item expected`,
               describeRuns('fold', b.samples.fold, 'records/s'),
               describeRuns('per-record', b.samples.perRecord, 'records/s'),
             ],
