@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, physicalTableName } from '../../shared/state/dynamodb';
-import { tableClient } from '../../shared/state/table-client';
+import { tableClient, visible } from '../../shared/state/table-client';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
 import { appManifest, resolveDynamoDb } from '../context';
 
@@ -34,8 +34,13 @@ export const table: Command = {
               tableName: physicalTableName(declared),
               group: 'cli',
             }).query(values.key, { limit })
-          : ((await client.send(new ScanCommand({ TableName: physicalTableName(declared), Limit: limit })))
-              .Items ?? []);
+          : // As the handlers see them: deleted items (tombstones) left out, fences stripped.
+            (
+              (await client.send(new ScanCommand({ TableName: physicalTableName(declared), Limit: limit })))
+                .Items ?? []
+            )
+              .map((item) => visible<Record<string, unknown>>(item))
+              .filter((item) => item !== undefined);
       for (const item of items) io.say(JSON.stringify(item));
       io.say(`${items.length} item(s) in ${physicalTableName(declared)}`);
     } finally {

@@ -103,8 +103,8 @@ const FOLD_PARALLELISM = 16;
 /** Conflicts tolerated on one item in one fold or fenced put before it fails (only a concurrent writer causes them). */
 const CONFLICTS = 5;
 
-/** What a handler sees of a stored item: nothing for a tombstone, and never the fences. */
-function visible<T>(item: Record<string, unknown> | undefined): T | undefined {
+/** What a handler (or the CLI) sees of a stored item: nothing for a tombstone, and never the fences. */
+export function visible<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item || item[TOMBSTONE_ATTRIBUTE] !== undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) if (!isFenceAttribute(name)) out[name] = value;
