@@ -1,5 +1,5 @@
 import { deadLetterRecord, type Failure } from './dead-letter';
-import { decodeRecord, locationOf } from './decode';
+import { decodeEventRecord, locationOf } from './decode';
 import {
   DeadLetterWriteError,
   describeLocation,
@@ -22,9 +22,8 @@ import {
   type MskBatchResponse,
   type MskEvent,
   type MskRecord,
-  type RawRecord,
 } from './msk-event';
-import { reportInvocation, type InvocationReport } from './invocation-report';
+import { isObserved, reportInvocation, type InvocationReport } from './invocation-report';
 import { assertDeclared, encodeRecord, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
@@ -74,6 +73,8 @@ class Invocation {
     private readonly event: MskEvent,
     private readonly options: Required<AdapterOptions>,
     private readonly topicFor: (name: string) => AnyTopic | undefined,
+    /** Whether anyone reads `report.handled` (the caller of invokeHandler, the emulator): else it stays empty. */
+    private readonly detailed: boolean,
   ) {
     this.retryPolicy =
       def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
@@ -110,7 +111,7 @@ class Invocation {
     const started = Date.now();
     const partitions = Object.values(this.event.records ?? {});
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    if (this.def.handleBatch) await this.runBatch(partitions.flat().map(fromMskRecord));
+    if (this.def.handleBatch) await this.runBatch(partitions.flat());
     else await this.runRecords(partitions);
     this.report.durationMs = Date.now() - started;
     return {
@@ -121,9 +122,9 @@ class Invocation {
   }
 
   /** The record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
-  private decode(raw: RawRecord): Decoded | Promise<Decoded> {
+  private decode(raw: MskRecord): Decoded | Promise<Decoded> {
     try {
-      const record = decodeRecord(this.topicFor(raw.topic), raw);
+      const record = decodeEventRecord(this.topicFor(raw.topic), raw);
       return record instanceof Promise ? record.catch(decodedFailed) : record;
     } catch (error) {
       return decodedFailed(error);
@@ -138,21 +139,21 @@ class Invocation {
         ? partitions
         : partitions.flatMap((list) => laneBy(list, (record) => record.key ?? ''));
     const limit = concurrency.mode === 'partition' ? lanes.length : concurrency.maxInFlight;
-    return runLanes(lanes, limit, (record) => this.runOne(fromMskRecord(record)));
+    return runLanes(lanes, limit, (record) => this.runOne(record));
   }
 
   /**
    * Decodes the record where its lane reaches it and calls the handler directly; only a failure takes the retry
    * path. Synchronous all the way for synchronous schemas and handlers: no promise per record.
    */
-  private runOne(raw: RawRecord): void | Promise<void> {
+  private runOne(raw: MskRecord): void | Promise<void> {
     if (this.failedAt.size > 0 && this.failedAt.has(partitionKey(raw.topic, raw.partition))) return; // resumes there next time
     const decoded = this.decode(raw);
     if (decoded instanceof Promise) return decoded.then((d) => this.handleOne(raw, d));
     return this.handleOne(raw, decoded);
   }
 
-  private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
+  private handleOne(raw: MskRecord, decoded: Decoded): void | Promise<void> {
     if (decoded instanceof PermanentRecordError) return this.failPermanent(raw, decoded);
     let pending: void | Promise<void>;
     try {
@@ -169,7 +170,7 @@ class Invocation {
   }
 
   /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
-  private async retry(raw: RawRecord, record: KafkaRecord<unknown>, error: unknown): Promise<void> {
+  private async retry(raw: MskRecord, record: KafkaRecord<unknown>, error: unknown): Promise<void> {
     const attempt = (): void | Promise<void> => this.def.handle!(record, this.ctx);
     const result = await withRetry(this.retryPolicy, attempt, this.options.wait, { error });
     this.report.retries += result.attempts - 1;
@@ -182,17 +183,17 @@ class Invocation {
       });
   }
 
-  private handled(raw: RawRecord): void {
-    this.report.handled.push(locationOf(raw));
+  private handled(raw: MskRecord): void {
+    if (this.detailed) this.report.handled.push(locationOf(raw));
   }
 
-  private failPermanent(raw: RawRecord, error: PermanentRecordError): Promise<void> {
+  private failPermanent(raw: MskRecord, error: PermanentRecordError): Promise<void> {
     return this.fail(raw, { kind: error.kind, message: error.message, attempts: 1 });
   }
 
-  private async runBatch(raws: RawRecord[]): Promise<void> {
+  private async runBatch(raws: MskRecord[]): Promise<void> {
     const decoded = await Promise.all(raws.map((raw) => this.decode(raw)));
-    const valid: { raw: RawRecord; record: KafkaRecord<unknown> }[] = [];
+    const valid: { raw: MskRecord; record: KafkaRecord<unknown> }[] = [];
     for (const [i, d] of decoded.entries()) {
       const raw = raws[i]!;
       if (d instanceof PermanentRecordError) await this.failPermanent(raw, d);
@@ -219,7 +220,7 @@ class Invocation {
    * fails the whole invocation, so nothing is committed past it). Report mode: permanent errors still go to
    * the dead-letter topic; handler errors mark the partition failed from this offset.
    */
-  private async fail(raw: RawRecord, failure: Failure): Promise<void> {
+  private async fail(raw: MskRecord, failure: Failure): Promise<void> {
     const at = locationOf(raw);
     this.options.log.warn('record failed', {
       handler: this.def.name,
@@ -230,7 +231,7 @@ class Invocation {
     });
     const report = this.def.failureMode === 'report-batch-item-failures';
     if (this.def.deadLetter !== false && (!report || failure.kind !== 'handler')) {
-      const record = deadLetterRecord(this.def, raw, failure);
+      const record = deadLetterRecord(this.def, fromMskRecord(raw), failure);
       try {
         await (await this.sink()).send([record]);
       } catch (error) {
@@ -258,7 +259,7 @@ class Invocation {
   }
 }
 
-const describeFailure = (raw: RawRecord, error: unknown): string =>
+const describeFailure = (raw: MskRecord, error: unknown): string =>
   `${describeLocation(locationOf(raw))}: ${errorMessage(error)}`;
 
 /** The declared topic of that name; a family also covers members added after deployment. */
@@ -348,10 +349,19 @@ export async function closeDefaultSink(): Promise<void> {
 }
 
 /** Runs one event through the handler and says what happened to every record. Throws only when the batch must be retried whole. */
-export async function invokeHandler(
+export function invokeHandler(
   def: AnyHandlerDefinition,
   event: MskEvent,
   options: AdapterOptions = {},
+): Promise<InvocationReport & { response: MskBatchResponse }> {
+  return invoke(def, event, options, true);
+}
+
+async function invoke(
+  def: AnyHandlerDefinition,
+  event: MskEvent,
+  options: AdapterOptions,
+  detailed: boolean,
 ): Promise<InvocationReport & { response: MskBatchResponse }> {
   const invocation = new Invocation(
     def,
@@ -362,6 +372,7 @@ export async function invokeHandler(
       wait: options.wait ?? sleep,
     },
     topicsOf(def),
+    detailed,
   );
   const response = await invocation.run();
   reportInvocation(event, invocation.report);
@@ -370,5 +381,6 @@ export async function invokeHandler(
 
 /** The module's Lambda entry point: `export const handler = lambdaHandler(myHandler)`. */
 export function lambdaHandler(def: AnyHandlerDefinition, options: AdapterOptions = {}): LambdaHandler {
-  return async (event) => (await invokeHandler(def, event, options)).response;
+  // Lambda reads only the response: the per-record report is built when the emulator observes the event.
+  return async (event) => (await invoke(def, event, options, isObserved(event))).response;
 }
