@@ -15,7 +15,7 @@ import { isObserved, reportInvocation, type InvocationReport } from './invocatio
 import { assertDeclared, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
-import type { AnyTable, ItemOf, KeyAttributesOf, Table } from '../declarations/table';
+import type { AnyTable, ItemOf, KeyAttributesOf } from '../declarations/table';
 import type { TableClient } from '../state/table-client';
 
 export interface AdapterOptions {
@@ -292,9 +292,6 @@ function topicsOf(def: AnyHandlerDefinition): (name: string) => AnyTopic | undef
   return lookup;
 }
 
-/** Table clients of this container, one per handler group and table (module state, like the producer). */
-const tableClients = new Map<string, unknown>();
-
 function tableClientFor<Tb extends AnyTable>(
   def: AnyHandlerDefinition,
   table: Tb,
@@ -304,30 +301,21 @@ function tableClientFor<Tb extends AnyTable>(
       `handler "${def.name}" did not declare table "${String(table?.name)}": add it to its tables (declared: ${def.tables.map((t) => t.name).join(', ') || 'none'})`,
     );
   }
-  const id = `${def.group}\0${table.name}`;
-  let client = tableClients.get(id) as TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> | undefined;
-  if (!client) {
-    // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const state = require('../state/table-client') as typeof import('../state/table-client');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const dynamodb = require('../state/dynamodb') as typeof import('../state/dynamodb');
-    client = state.tableClient(table as Table<ItemOf<Tb>, KeyAttributesOf<Tb>>, {
-      client: dynamodb.sharedDocumentClient(),
-      tableName: dynamodb.physicalTableName(table),
-      group: def.group,
-    });
-    tableClients.set(id, client);
-  }
-  return client;
+  // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/adapter-tables') as typeof import('./adapter-tables')).declaredTableClient(
+    def,
+    table,
+  );
 }
 
 /**
  * The write path, loaded on the first write: `require`, not `import()`, for the reason defaultSink gives. A handler
  * that neither publishes nor dead-letters never gets here (publish refuses an undeclared topic above).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const writes = (): typeof import('./writes') => require('./writes') as typeof import('./writes');
+const writes = (): typeof import('./adapter-writes') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../lambda/adapter-writes') as typeof import('./adapter-writes');
 
 type ClosableSink = RecordSink & { disconnect(): Promise<void> };
 
