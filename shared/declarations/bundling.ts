@@ -18,10 +18,12 @@ export const KAFKA_CLIENT_MODULES = ['kafkajs', 'aws-msk-iam-sasl-signer-js'] as
 
 /**
  * The framework's own modules the adapter requires on first use, as it writes them (shared/lambda/adapter.ts):
- * left out with the client they wrap, so a bundle carries no code its handler never runs.
+ * left out with the client they wrap, so a bundle carries no code its handler never runs. esbuild matches an
+ * external by the text of the import, from any importer: each names its folder, so no application module
+ * (`./tables`) is taken for one.
  */
-const LAZY_SINK = ['../kafka/sink'];
-const LAZY_TABLES = ['../state/table-client', '../state/dynamodb'];
+const LAZY_WRITES = ['../kafka/sink', '../lambda/adapter-writes'];
+const LAZY_TABLES = ['../lambda/adapter-tables'];
 
 /** Whether a handler's bundle needs the Kafka client: it publishes, or writes dead letters. */
 export function carriesKafkaClient(spec: Pick<HandlerSpec, 'publishes' | 'deadLetter'>): boolean {
@@ -38,7 +40,7 @@ export const TABLE_CLIENT_MODULES = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-d
  */
 export function externalModules(spec: Pick<HandlerSpec, 'publishes' | 'deadLetter' | 'tables'>): string[] {
   return [
-    ...(carriesKafkaClient(spec) ? [] : [...KAFKA_CLIENT_MODULES, ...LAZY_SINK]),
+    ...(carriesKafkaClient(spec) ? [] : [...KAFKA_CLIENT_MODULES, ...LAZY_WRITES]),
     ...(spec.tables.length > 0 ? [] : [...TABLE_CLIENT_MODULES, ...LAZY_TABLES]),
   ];
 }

@@ -1,12 +1,6 @@
-import { deadLetterRecord, type Failure } from './dead-letter';
-import { decodeRecord, locationOf } from './decode';
-import {
-  DeadLetterWriteError,
-  describeLocation,
-  errorMessage,
-  PermanentRecordError,
-  type RecordLocation,
-} from '../errors';
+import type { Failure } from './dead-letter';
+import { decodeEventRecord, locationOf } from './decode';
+import { describeLocation, errorMessage, PermanentRecordError, type RecordLocation } from '../errors';
 import type {
   AnyHandlerDefinition,
   HandlerContext,
@@ -16,19 +10,12 @@ import type {
 } from '../declarations/handler';
 import { laneBy, runLanes } from './lanes';
 import { createLogger } from './logger';
-import {
-  fromMskRecord,
-  partitionKey,
-  type MskBatchResponse,
-  type MskEvent,
-  type MskRecord,
-  type RawRecord,
-} from './msk-event';
-import { reportInvocation, type InvocationReport } from './invocation-report';
-import { assertDeclared, encodeRecord, type RecordSink } from '../kafka/publish';
+import { partitionKey, type MskBatchResponse, type MskEvent, type MskRecord } from './msk-event';
+import { isObserved, reportInvocation, type InvocationReport } from './invocation-report';
+import { assertDeclared, type RecordSink } from '../kafka/publish';
 import { sleep, withRetry } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
-import type { AnyTable, ItemOf, KeyAttributesOf, Table } from '../declarations/table';
+import type { AnyTable, ItemOf, KeyAttributesOf } from '../declarations/table';
 import type { TableClient } from '../state/table-client';
 
 export interface AdapterOptions {
@@ -61,21 +48,34 @@ const decodedFailed = (error: unknown): Decoded => {
 /** One invocation: decode, dispatch with the declared concurrency, isolate failures, report the outcome. */
 class Invocation {
   readonly report: InvocationReport;
-  private readonly failedAt = new Map<string, number>();
+  readonly #failedAt = new Map<string, number>();
   /**
    * Tries of a failing handler call in this invocation: `retry.attempts` in dead-letter mode; one in
    * report-batch-item-failures mode, where the event source mapping makes the retries (MaximumRetryAttempts).
    */
-  private readonly retryPolicy: AnyHandlerDefinition['retry'];
-  private sinkPromise?: Promise<RecordSink>;
+  readonly #retryPolicy: AnyHandlerDefinition['retry'];
+  #sinkPromise?: Promise<RecordSink>;
+
+  readonly #def: AnyHandlerDefinition;
+  readonly #event: MskEvent;
+  readonly #options: Required<AdapterOptions>;
+  readonly #topicFor: (name: string) => AnyTopic | undefined;
+  /** Whether anyone reads `report.handled` (the caller of invokeHandler, the emulator): else it stays empty. */
+  readonly #detailed: boolean;
 
   constructor(
-    private readonly def: AnyHandlerDefinition,
-    private readonly event: MskEvent,
-    private readonly options: Required<AdapterOptions>,
-    private readonly topicFor: (name: string) => AnyTopic | undefined,
+    def: AnyHandlerDefinition,
+    event: MskEvent,
+    options: Required<AdapterOptions>,
+    topicFor: (name: string) => AnyTopic | undefined,
+    detailed: boolean,
   ) {
-    this.retryPolicy =
+    this.#def = def;
+    this.#event = event;
+    this.#options = options;
+    this.#topicFor = topicFor;
+    this.#detailed = detailed;
+    this.#retryPolicy =
       def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
     this.report = {
       handler: def.name,
@@ -87,43 +87,43 @@ class Invocation {
       failed: [],
       durationMs: 0,
     };
-    this.ctx = {
+    this.#ctx = {
       handler: def.name,
       group: def.group,
       log: options.log,
       publish: async (topic, value, publishOptions) => {
         assertDeclared(def.name, (name) => def.publishes.some((p) => sourceIncludes(p, name)), topic);
-        const record = await encodeRecord(topic, value, publishOptions);
-        await (await this.sink()).send([record]);
+        const record = await writes().encodeRecord(topic, value, publishOptions);
+        await (await this.#sink()).send([record]);
       },
       table: (table) => tableClientFor(def, table),
     };
   }
 
-  private sink(): Promise<RecordSink> {
-    return (this.sinkPromise ??= Promise.resolve(this.options.sink(this.event)));
+  #sink(): Promise<RecordSink> {
+    return (this.#sinkPromise ??= Promise.resolve(this.#options.sink(this.#event)));
   }
 
-  private readonly ctx: HandlerContext<never>;
+  readonly #ctx: HandlerContext<never>;
 
   async run(): Promise<MskBatchResponse> {
     const started = Date.now();
-    const partitions = Object.values(this.event.records ?? {});
+    const partitions = Object.values(this.#event.records ?? {});
     this.report.records = partitions.reduce((n, list) => n + list.length, 0);
-    if (this.def.handleBatch) await this.runBatch(partitions.flat().map(fromMskRecord));
-    else await this.runRecords(partitions);
+    if (this.#def.handleBatch) await this.#runBatch(partitions.flat());
+    else await this.#runRecords(partitions);
     this.report.durationMs = Date.now() - started;
     return {
-      batchItemFailures: [...this.failedAt].map(([partition, offset]) => ({
+      batchItemFailures: [...this.#failedAt].map(([partition, offset]) => ({
         itemIdentifier: { partition, offset },
       })),
     };
   }
 
   /** The record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
-  private decode(raw: RawRecord): Decoded | Promise<Decoded> {
+  #decode(raw: MskRecord): Decoded | Promise<Decoded> {
     try {
-      const record = decodeRecord(this.topicFor(raw.topic), raw);
+      const record = decodeEventRecord(this.#topicFor(raw.topic), raw);
       return record instanceof Promise ? record.catch(decodedFailed) : record;
     } catch (error) {
       return decodedFailed(error);
@@ -131,87 +131,87 @@ class Invocation {
   }
 
   /** Lanes of event records; each is decoded from the event only when its lane reaches it. */
-  private runRecords(partitions: MskRecord[][]): Promise<void> {
-    const { concurrency } = this.def;
+  #runRecords(partitions: MskRecord[][]): Promise<void> {
+    const { concurrency } = this.#def;
     const lanes =
       concurrency.mode === 'partition'
         ? partitions
         : partitions.flatMap((list) => laneBy(list, (record) => record.key ?? ''));
     const limit = concurrency.mode === 'partition' ? lanes.length : concurrency.maxInFlight;
-    return runLanes(lanes, limit, (record) => this.runOne(fromMskRecord(record)));
+    return runLanes(lanes, limit, (record) => this.#runOne(record));
   }
 
   /**
    * Decodes the record where its lane reaches it and calls the handler directly; only a failure takes the retry
    * path. Synchronous all the way for synchronous schemas and handlers: no promise per record.
    */
-  private runOne(raw: RawRecord): void | Promise<void> {
-    if (this.failedAt.size > 0 && this.failedAt.has(partitionKey(raw.topic, raw.partition))) return; // resumes there next time
-    const decoded = this.decode(raw);
-    if (decoded instanceof Promise) return decoded.then((d) => this.handleOne(raw, d));
-    return this.handleOne(raw, decoded);
+  #runOne(raw: MskRecord): void | Promise<void> {
+    if (this.#failedAt.size > 0 && this.#failedAt.has(partitionKey(raw.topic, raw.partition))) return; // resumes there next time
+    const decoded = this.#decode(raw);
+    if (decoded instanceof Promise) return decoded.then((d) => this.#handleOne(raw, d));
+    return this.#handleOne(raw, decoded);
   }
 
-  private handleOne(raw: RawRecord, decoded: Decoded): void | Promise<void> {
-    if (decoded instanceof PermanentRecordError) return this.failPermanent(raw, decoded);
+  #handleOne(raw: MskRecord, decoded: Decoded): void | Promise<void> {
+    if (decoded instanceof PermanentRecordError) return this.#failPermanent(raw, decoded);
     let pending: void | Promise<void>;
     try {
-      pending = this.def.handle!(decoded, this.ctx);
+      pending = this.#def.handle!(decoded, this.#ctx);
     } catch (error) {
-      return this.retry(raw, decoded, error);
+      return this.#retry(raw, decoded, error);
     }
     if (pending instanceof Promise)
       return pending.then(
-        () => this.handled(raw),
-        (error: unknown) => this.retry(raw, decoded, error),
+        () => this.#handled(raw),
+        (error: unknown) => this.#retry(raw, decoded, error),
       );
-    this.handled(raw);
+    this.#handled(raw);
   }
 
   /** Attempt 1 failed with `error`: the remaining attempts with backoff, then the record's failure. */
-  private async retry(raw: RawRecord, record: KafkaRecord<unknown>, error: unknown): Promise<void> {
-    const attempt = (): void | Promise<void> => this.def.handle!(record, this.ctx);
-    const result = await withRetry(this.retryPolicy, attempt, this.options.wait, { error });
+  async #retry(raw: MskRecord, record: KafkaRecord<unknown>, error: unknown): Promise<void> {
+    const attempt = (): void | Promise<void> => this.#def.handle!(record, this.#ctx);
+    const result = await withRetry(this.#retryPolicy, attempt, this.#options.wait, { error });
     this.report.retries += result.attempts - 1;
-    if (result.ok) this.handled(raw);
+    if (result.ok) this.#handled(raw);
     else
-      await this.fail(raw, {
+      await this.#fail(raw, {
         kind: 'handler',
         message: describeFailure(raw, result.error),
         attempts: result.attempts,
       });
   }
 
-  private handled(raw: RawRecord): void {
-    this.report.handled.push(locationOf(raw));
+  #handled(raw: MskRecord): void {
+    if (this.#detailed) this.report.handled.push(locationOf(raw));
   }
 
-  private failPermanent(raw: RawRecord, error: PermanentRecordError): Promise<void> {
-    return this.fail(raw, { kind: error.kind, message: error.message, attempts: 1 });
+  #failPermanent(raw: MskRecord, error: PermanentRecordError): Promise<void> {
+    return this.#fail(raw, { kind: error.kind, message: error.message, attempts: 1 });
   }
 
-  private async runBatch(raws: RawRecord[]): Promise<void> {
-    const decoded = await Promise.all(raws.map((raw) => this.decode(raw)));
-    const valid: { raw: RawRecord; record: KafkaRecord<unknown> }[] = [];
+  async #runBatch(raws: MskRecord[]): Promise<void> {
+    const decoded = await Promise.all(raws.map((raw) => this.#decode(raw)));
+    const valid: { raw: MskRecord; record: KafkaRecord<unknown> }[] = [];
     for (const [i, d] of decoded.entries()) {
       const raw = raws[i]!;
-      if (d instanceof PermanentRecordError) await this.failPermanent(raw, d);
+      if (d instanceof PermanentRecordError) await this.#failPermanent(raw, d);
       else valid.push({ raw, record: d });
     }
     if (valid.length === 0) return;
     const records = valid.map((v) => v.record);
     const attempt = await withRetry(
-      this.retryPolicy,
-      () => this.def.handleBatch!(records, this.ctx),
-      this.options.wait,
+      this.#retryPolicy,
+      () => this.#def.handleBatch!(records, this.#ctx),
+      this.#options.wait,
     );
     this.report.retries += attempt.attempts - 1;
     if (attempt.ok) {
-      for (const v of valid) this.handled(v.raw);
+      for (const v of valid) this.#handled(v.raw);
       return;
     }
     const message = `batch of ${valid.length} records failed: ${errorMessage(attempt.error)}`;
-    for (const v of valid) await this.fail(v.raw, { kind: 'handler', message, attempts: attempt.attempts });
+    for (const v of valid) await this.#fail(v.raw, { kind: 'handler', message, attempts: attempt.attempts });
   }
 
   /**
@@ -219,46 +219,47 @@ class Invocation {
    * fails the whole invocation, so nothing is committed past it). Report mode: permanent errors still go to
    * the dead-letter topic; handler errors mark the partition failed from this offset.
    */
-  private async fail(raw: RawRecord, failure: Failure): Promise<void> {
+  async #fail(raw: MskRecord, failure: Failure): Promise<void> {
     const at = locationOf(raw);
-    this.options.log.warn('record failed', {
-      handler: this.def.name,
+    this.#options.log.warn('record failed', {
+      handler: this.#def.name,
       ...at,
       kind: failure.kind,
       attempts: failure.attempts,
       error: failure.message,
     });
-    const report = this.def.failureMode === 'report-batch-item-failures';
-    if (this.def.deadLetter !== false && (!report || failure.kind !== 'handler')) {
-      const record = deadLetterRecord(this.def, raw, failure);
+    const report = this.#def.failureMode === 'report-batch-item-failures';
+    if (this.#def.deadLetter !== false && (!report || failure.kind !== 'handler')) {
+      const { deadLetterRecord, fromMskRecord, DeadLetterWriteError } = writes();
+      const record = deadLetterRecord(this.#def, fromMskRecord(raw), failure);
       try {
-        await (await this.sink()).send([record]);
+        await (await this.#sink()).send([record]);
       } catch (error) {
         if (!report) {
           throw new DeadLetterWriteError(at, record.topic, error);
         }
-        return this.markFailed(at, failure);
+        return this.#markFailed(at, failure);
       }
       this.report.deadLettered.push({ ...at, ...failure, deadLetterTopic: record.topic });
       return;
     }
     if (!report) {
       throw new Error(
-        `${describeLocation(at)} failed and handler "${this.def.name}" has no dead-letter topic: ${failure.message}`,
+        `${describeLocation(at)} failed and handler "${this.#def.name}" has no dead-letter topic: ${failure.message}`,
       );
     }
-    this.markFailed(at, failure);
+    this.#markFailed(at, failure);
   }
 
-  private markFailed(at: RecordLocation, failure: Failure): void {
+  #markFailed(at: RecordLocation, failure: Failure): void {
     const key = partitionKey(at.topic, at.partition);
-    const previous = this.failedAt.get(key);
-    if (previous === undefined || at.offset < previous) this.failedAt.set(key, at.offset);
+    const previous = this.#failedAt.get(key);
+    if (previous === undefined || at.offset < previous) this.#failedAt.set(key, at.offset);
     this.report.failed.push({ ...at, ...failure });
   }
 }
 
-const describeFailure = (raw: RawRecord, error: unknown): string =>
+const describeFailure = (raw: MskRecord, error: unknown): string =>
   `${describeLocation(locationOf(raw))}: ${errorMessage(error)}`;
 
 /** The declared topic of that name; a family also covers members added after deployment. */
@@ -291,9 +292,6 @@ function topicsOf(def: AnyHandlerDefinition): (name: string) => AnyTopic | undef
   return lookup;
 }
 
-/** Table clients of this container, one per handler group and table (module state, like the producer). */
-const tableClients = new Map<string, unknown>();
-
 function tableClientFor<Tb extends AnyTable>(
   def: AnyHandlerDefinition,
   table: Tb,
@@ -303,23 +301,21 @@ function tableClientFor<Tb extends AnyTable>(
       `handler "${def.name}" did not declare table "${String(table?.name)}": add it to its tables (declared: ${def.tables.map((t) => t.name).join(', ') || 'none'})`,
     );
   }
-  const id = `${def.group}\0${table.name}`;
-  let client = tableClients.get(id) as TableClient<ItemOf<Tb>, KeyAttributesOf<Tb>> | undefined;
-  if (!client) {
-    // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const state = require('../state/table-client') as typeof import('../state/table-client');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const dynamodb = require('../state/dynamodb') as typeof import('../state/dynamodb');
-    client = state.tableClient(table as Table<ItemOf<Tb>, KeyAttributesOf<Tb>>, {
-      client: dynamodb.sharedDocumentClient(),
-      tableName: dynamodb.physicalTableName(table),
-      group: def.group,
-    });
-    tableClients.set(id, client);
-  }
-  return client;
+  // Loaded on first use, like the producer: a handler without tables never loads the DynamoDB client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../lambda/adapter-tables') as typeof import('./adapter-tables')).declaredTableClient(
+    def,
+    table,
+  );
 }
+
+/**
+ * The write path, loaded on the first write: `require`, not `import()`, for the reason defaultSink gives. A handler
+ * that neither publishes nor dead-letters never gets here (publish refuses an undeclared topic above).
+ */
+const writes = (): typeof import('./adapter-writes') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../lambda/adapter-writes') as typeof import('./adapter-writes');
 
 type ClosableSink = RecordSink & { disconnect(): Promise<void> };
 
@@ -348,10 +344,19 @@ export async function closeDefaultSink(): Promise<void> {
 }
 
 /** Runs one event through the handler and says what happened to every record. Throws only when the batch must be retried whole. */
-export async function invokeHandler(
+export function invokeHandler(
   def: AnyHandlerDefinition,
   event: MskEvent,
   options: AdapterOptions = {},
+): Promise<InvocationReport & { response: MskBatchResponse }> {
+  return invoke(def, event, options, true);
+}
+
+async function invoke(
+  def: AnyHandlerDefinition,
+  event: MskEvent,
+  options: AdapterOptions,
+  detailed: boolean,
 ): Promise<InvocationReport & { response: MskBatchResponse }> {
   const invocation = new Invocation(
     def,
@@ -362,6 +367,7 @@ export async function invokeHandler(
       wait: options.wait ?? sleep,
     },
     topicsOf(def),
+    detailed,
   );
   const response = await invocation.run();
   reportInvocation(event, invocation.report);
@@ -370,5 +376,6 @@ export async function invokeHandler(
 
 /** The module's Lambda entry point: `export const handler = lambdaHandler(myHandler)`. */
 export function lambdaHandler(def: AnyHandlerDefinition, options: AdapterOptions = {}): LambdaHandler {
-  return async (event) => (await invokeHandler(def, event, options)).response;
+  // Lambda reads only the response: the per-record report is built when the emulator observes the event.
+  return async (event) => (await invoke(def, event, options, isObserved(event))).response;
 }

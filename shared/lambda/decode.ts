@@ -1,6 +1,7 @@
 import { DecodeError, errorMessage, type RecordLocation } from '../errors';
+import { jsonCodec } from '../declarations/codec';
 import type { KafkaRecord } from '../declarations/handler';
-import type { RawRecord } from './msk-event';
+import type { MskHeader, MskRecord, RawRecord } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
 
@@ -12,44 +13,120 @@ export function decodeRecord<T>(
   topic: AnyTopic | undefined,
   raw: RawRecord,
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
-  if (!topic) throw undecodable('the handler does not declare this topic', raw);
-  if (raw.value === null) throw undecodable('the value is null (a tombstone)', raw);
+  const t = decodable(topic, raw.value !== null, raw);
   let decoded: unknown;
   try {
-    decoded = topic.codec.decode(raw.value);
+    decoded = t.codec.decode(raw.value!);
   } catch (error) {
-    throw undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, raw);
+    throw notValid(t, error, raw);
   }
-  const key = raw.key === null ? null : raw.key.toString('utf8');
-  const value = validate(topic.schema, decoded, raw) as T | Promise<T>;
-  const keyChecked = topic.keySchema && validate(topic.keySchema, key, raw, 'key');
-  if (value instanceof Promise || keyChecked instanceof Promise)
-    return Promise.all([value, keyChecked]).then(([v]) => toRecord(raw, key, v));
-  return toRecord(raw, key, value);
-}
-
-const NO_HEADERS: Record<string, string> = Object.freeze({});
-
-function toRecord<T>(raw: RawRecord, key: string | null, value: T): KafkaRecord<T> {
   const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
   for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
+  const key = raw.key === null ? null : raw.key.toString('utf8');
+  return checked(t, raw, decoded, key, raw.timestampType, headers);
+}
+
+/**
+ * The same for a record of the event as it arrived, straight from its base64 text: no raw record, and no Buffer
+ * for the key, the headers or a JSON value (issue #11: the adapter's per-record cost). Only a failure needs the
+ * raw bytes (fromMskRecord), to dead-letter them unchanged.
+ */
+export function decodeEventRecord<T>(
+  topic: AnyTopic | undefined,
+  record: MskRecord,
+): KafkaRecord<T> | Promise<KafkaRecord<T>> {
+  const { value, key } = record;
+  const t = decodable(topic, value !== undefined && value !== null, record);
+  let decoded: unknown;
+  try {
+    decoded =
+      t.codec === jsonCodec
+        ? JSON.parse(base64ToUtf8(value!)) // parsed from its text: the bytes are never held
+        : t.codec.decode(Buffer.from(value!, 'base64')); // another codec gets a Buffer of its own (it may keep it)
+  } catch (error) {
+    throw notValid(t, error, record);
+  }
+  return checked(
+    t,
+    record,
+    decoded,
+    key === undefined || key === null ? null : base64ToUtf8(key),
+    record.timestampType === 'LOG_APPEND_TIME' ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
+    record.headers?.length ? eventHeaders(record.headers) : NO_HEADERS,
+  );
+}
+
+/** The record's topic, if it has one and a value to decode. */
+function decodable(topic: AnyTopic | undefined, hasValue: boolean, at: RecordLocation): AnyTopic {
+  if (!topic) throw undecodable('the handler does not declare this topic', at);
+  if (!hasValue) throw undecodable('the value is null (a tombstone)', at);
+  return topic;
+}
+
+const notValid = (topic: AnyTopic, error: unknown, at: RecordLocation): DecodeError =>
+  undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, at);
+
+/** Value and key validated, then the record a handler gets. */
+function checked<T>(
+  topic: AnyTopic,
+  at: RecordLocation & { timestamp: number },
+  decoded: unknown,
+  key: string | null,
+  timestampType: KafkaRecord<T>['timestampType'],
+  headers: Record<string, string>,
+): KafkaRecord<T> | Promise<KafkaRecord<T>> {
+  const value = validate(topic.schema, decoded, at) as T | Promise<T>;
+  const keyChecked = topic.keySchema && validate(topic.keySchema, key, at, 'key');
+  if (value instanceof Promise || keyChecked instanceof Promise)
+    return Promise.all([value, keyChecked]).then(([v]) => toRecord(at, key, v, timestampType, headers));
+  return toRecord(at, key, value, timestampType, headers);
+}
+
+function toRecord<T>(
+  at: RecordLocation & { timestamp: number },
+  key: string | null,
+  value: T,
+  timestampType: KafkaRecord<T>['timestampType'],
+  headers: Record<string, string>,
+): KafkaRecord<T> {
   return {
-    topic: raw.topic,
-    partition: raw.partition,
-    offset: raw.offset,
-    timestamp: new Date(raw.timestamp),
-    timestampType: raw.timestampType,
+    topic: at.topic,
+    partition: at.partition,
+    offset: Number(at.offset),
+    timestamp: new Date(Number(at.timestamp)),
+    timestampType,
     key,
     value,
     headers,
   };
 }
 
-export const locationOf = (raw: RawRecord): RecordLocation => ({
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
+/** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8; the last name wins. */
+function eventHeaders(list: readonly MskHeader[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const header of list)
+    for (const [name, bytes] of Object.entries(header)) headers[name] = Buffer.from(bytes).toString('utf8');
+  return headers;
+}
+
+/**
+ * Base64 decoded into one reused buffer: decoding is synchronous and the bytes are read at once, so no record
+ * gets a Buffer of its own. Longer texts get a fresh one.
+ */
+const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+function base64ToUtf8(text: string): string {
+  if (text.length > (scratch.length / 3) * 4) return Buffer.from(text, 'base64').toString('utf8');
+  return scratch.toString('utf8', 0, scratch.write(text, 'base64'));
+}
+
+export const locationOf = (raw: RecordLocation): RecordLocation => ({
   topic: raw.topic,
   partition: raw.partition,
-  offset: raw.offset,
+  offset: Number(raw.offset), // tolerated as text in an event, as fromMskRecord does
 });
 
-const undecodable = (message: string, raw: RawRecord): DecodeError =>
-  new DecodeError(message, locationOf(raw));
+const undecodable = (message: string, at: RecordLocation): DecodeError =>
+  new DecodeError(message, locationOf(at));

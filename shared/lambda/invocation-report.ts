@@ -31,6 +31,9 @@ export function observeInvocation(event: object, listener: Listener): void {
   listeners.set(event, listener);
 }
 
+/** Whether someone reads the invocation of `event` record by record. */
+export const isObserved = (event: object): boolean => listeners.has(event);
+
 export function reportInvocation(event: object, report: InvocationReport): void {
   listeners.get(event)?.(report);
 }

@@ -79,8 +79,19 @@ describe('a consumer that never publishes', () => {
         inReporterBundle: true,
       });
     }
-    // The framework's sink, which wraps kafkajs, stays out with it: only its require() remains.
+    // The framework's sink, which wraps kafkajs, stays out with it, and so do the adapter's write path (record
+    // encoding, dead-letter records) and its table clients: only their require() remains.
     expect(quiet).toContain('require("../kafka/sink")');
+    expect(quiet).toContain('require("../lambda/adapter-writes")');
+    expect(quiet).toContain('require("../lambda/adapter-tables")');
+    const writeMarkers = ['dlq.source.topic', 'pass the key as { key }'];
+    for (const marker of writeMarkers) {
+      expect({ marker, inQuietBundle: quiet.includes(marker) }).toEqual({ marker, inQuietBundle: false });
+      expect({ marker, inReporterBundle: reporter.includes(marker) }).toEqual({
+        marker,
+        inReporterBundle: true,
+      });
+    }
     expect(/require\("kafkajs"\)/.test(reporter)).toBe(false);
     expect(quiet.length).toBeLessThan(reporter.length / 2);
   });

@@ -5,6 +5,7 @@ import { defineTopic } from '../../shared/declarations/topic';
 import { mskEvent, rawRecord, record, runHandler } from '../../shared/testkit';
 import { lambdaHandler } from '../../shared/lambda/adapter';
 import type { MskEvent } from '../../shared/lambda/msk-event';
+import { observeInvocation, type InvocationReport } from '../../shared/lambda/invocation-report';
 
 const orders = defineTopic({
   name: 'orders',
@@ -290,5 +291,24 @@ describe('the Lambda adapter', () => {
     await expect(handler(mskEvent([record(orders, { userId: 'u', seq: 1 })]))).resolves.toEqual({
       batchItemFailures: [],
     });
+  });
+
+  it('reports every handled record to whoever observes the event (the emulator), though Lambda reads only the response', async () => {
+    const h = defineHandler({ name: 'observed', topics: [orders], handle: () => {} });
+    const handler = lambdaHandler(h, { sink: () => ({ send: async () => {} }) });
+    const event = mskEvent([
+      record(orders, { userId: 'u', seq: 1 }),
+      record(orders, { userId: 'u', seq: 2 }),
+    ]);
+    const reports: InvocationReport[] = [];
+    observeInvocation(event, (report) => reports.push(report));
+    await handler(event);
+    const partition = event.records[Object.keys(event.records)[0]!]![0]!.partition;
+    expect(reports.map((r) => r.handled)).toEqual([
+      [
+        { topic: 'orders', partition, offset: 0 },
+        { topic: 'orders', partition, offset: 1 },
+      ],
+    ]);
   });
 });
