@@ -91,6 +91,7 @@ export class KafkaFunction extends Construct {
         sourceMap: FUNCTION_BUNDLE.sourcemap,
         sourcesContent: FUNCTION_BUNDLE.sourcesContent,
         target: FUNCTION_BUNDLE.target,
+        define: FUNCTION_BUNDLE.define,
         format: OutputFormat.CJS, // FUNCTION_BUNDLE.format
         externalModules: props.externalModules,
         logLevel: LogLevel.ERROR,

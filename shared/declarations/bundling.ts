@@ -11,6 +11,11 @@ export const FUNCTION_BUNDLE = {
   /** The esbuild target of the functions' runtime (nodejs22.x). */
   target: 'node22',
   format: 'cjs',
+  /**
+   * Declarations in a bundle were checked by synth or the emulator before it was built: defineHandler and
+   * defineTopic skip their checks there, and the checks and their messages drop out of the bundle.
+   */
+  define: { 'process.env.KAFKA_LAMBDA_DECLARATIONS': '"checked"' },
 } as const;
 
 /** Packages the framework loads only on first publish; a handler that never publishes ships without them. */

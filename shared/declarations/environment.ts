@@ -40,10 +40,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 const MAX_ENVIRONMENT_BYTES = 4096;
 
 /** Checks a declaration's `deploy.environment` the way Lambda would at deploy, so it fails at load instead. */
-export function checkEnvironment(
-  what: string,
-  environment: Readonly<Record<string, string>>,
-): Readonly<Record<string, string>> {
+export function checkEnvironment(what: string, environment: Readonly<Record<string, string>>): void {
   let bytes = 0;
   for (const [name, value] of Object.entries(environment)) {
     const field = `deploy.environment.${name}`;
@@ -62,7 +59,6 @@ export function checkEnvironment(
       what,
       `deploy.environment: ${bytes} bytes, Lambda allows ${MAX_ENVIRONMENT_BYTES}`,
     );
-  return environment;
 }
 
 /** Where the function runs: how it reaches Kafka there. */

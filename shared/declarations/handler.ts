@@ -232,32 +232,31 @@ export type AnyHandlerDefinition = HandlerDefinition<any, any, any>;
 
 const HANDLER_NAME = /^[a-z][a-z0-9-]{0,47}$/;
 
-function positiveInt(
-  what: string,
-  field: string,
-  value: number,
-  max = Number.MAX_SAFE_INTEGER,
-  min = 1,
-): number {
+function checkInt(what: string, field: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new DeclarationError(what, `${field} must be an integer from ${min} to ${max}, got ${value}`);
   }
-  return value;
 }
 
-function deploySettings(what: string, deploy: DeployOptions): DeploySettings {
-  const reserved = deploy.reservedConcurrency;
+function checkDeploy(what: string, deploy: DeployOptions): void {
+  checkInt(what, 'deploy.memoryMb', deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb, 10240, 128);
+  checkInt(
+    what,
+    'deploy.timeoutSeconds',
+    deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
+    MAX_KAFKA_TIMEOUT_SECONDS,
+  );
+  if (deploy.reservedConcurrency !== undefined)
+    checkInt(what, 'deploy.reservedConcurrency', deploy.reservedConcurrency, 1000);
+  checkEnvironment(what, deploy.environment ?? {});
+}
+
+function deploySettings(deploy: DeployOptions): DeploySettings {
   return Object.freeze({
-    memoryMb: positiveInt(what, 'deploy.memoryMb', deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb, 10240, 128),
-    timeoutSeconds: positiveInt(
-      what,
-      'deploy.timeoutSeconds',
-      deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
-      MAX_KAFKA_TIMEOUT_SECONDS,
-    ),
-    reservedConcurrency:
-      reserved === undefined ? undefined : positiveInt(what, 'deploy.reservedConcurrency', reserved, 1000),
-    environment: Object.freeze({ ...checkEnvironment(what, deploy.environment ?? {}) }),
+    memoryMb: deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb,
+    timeoutSeconds: deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
+    reservedConcurrency: deploy.reservedConcurrency,
+    environment: Object.freeze({ ...deploy.environment }),
   });
 }
 
@@ -265,11 +264,7 @@ function deploySettings(what: string, deploy: DeployOptions): DeploySettings {
  * A handler's tables, refused at load when its writes could not be applied once: fences rely on one key's records
  * being ordered on one partition, which an unkeyed source topic does not give.
  */
-function checkTables(
-  what: string,
-  topics: readonly AnyTopic[],
-  tables: readonly AnyTable[],
-): readonly AnyTable[] {
+function checkTables(what: string, topics: readonly AnyTopic[], tables: readonly AnyTable[]): void {
   const names = new Set<string>();
   for (const table of tables) {
     if (table?.kind !== 'table')
@@ -284,23 +279,14 @@ function checkTables(
       `tables: source topic "${unkeyed.name}" is unkeyed, so one item's records may land on any partition and no fence can apply them once; declare its key`,
     );
   }
-  return Object.freeze([...tables]);
 }
 
-/** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
-export const defaultDeadLetterName = (sourceTopic: string, group: string): string =>
-  `${sourceTopic}.${group}.dlq`;
-
-/**
- * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
- * retry and dead-letter settings. Export its `.lambda` as the module's `handler` (see `lambdaHandler`).
- */
-export function defineHandler<
-  S extends AnyTopicSource,
-  P extends AnyTopicSource = never,
-  D extends AnyTable = never,
->(options: HandlerOptions<S, P, D>): HandlerDefinition<S, P, D> {
-  const what = `handler "${options.name}"`;
+/** Every rule a handler declaration must follow; each names the handler and the field. */
+function checkHandlerOptions(
+  what: string,
+  options: HandlerOptions<AnyTopicSource, AnyTopicSource, AnyTable>,
+  topics: readonly AnyTopic[],
+): void {
   if (!HANDLER_NAME.test(options.name)) {
     throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
   }
@@ -322,19 +308,45 @@ export function defineHandler<
       `batch.windowSeconds must be a whole number from 0 to 300, got ${windowSeconds}`,
     );
   }
+  checkInt(what, 'batch.size', options.batch?.size ?? 100, 10000);
   const concurrency = options.concurrency ?? 'partition';
-  const backoff = options.retry?.backoff ?? {};
-  const topics = options.topics.flatMap(topicsOf);
+  if (concurrency !== 'partition')
+    checkInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000);
+  checkInt(what, 'retry.attempts', options.retry?.attempts ?? 3, 100);
   const seen = new Set<string>();
   for (const t of topics) {
     if (seen.has(t.name)) throw new DeclarationError(what, `topic "${t.name}" is listed twice`);
     seen.add(t.name);
   }
-  const tables = checkTables(what, topics, options.tables ?? []);
+  checkTables(what, topics, options.tables ?? []);
   const startingPosition = options.startingPosition ?? 'latest';
   if (typeof startingPosition === 'object' && Number.isNaN(new Date(startingPosition.timestamp).getTime())) {
     throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
   }
+  checkDeploy(what, options.deploy ?? {});
+}
+
+/** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
+export const defaultDeadLetterName = (sourceTopic: string, group: string): string =>
+  `${sourceTopic}.${group}.dlq`;
+
+/**
+ * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
+ * retry and dead-letter settings. Export its `.lambda` as the module's `handler` (see `lambdaHandler`).
+ */
+export function defineHandler<
+  S extends AnyTopicSource,
+  P extends AnyTopicSource = never,
+  D extends AnyTable = never,
+>(options: HandlerOptions<S, P, D>): HandlerDefinition<S, P, D> {
+  const topics = options.topics.flatMap(topicsOf);
+  // In a function bundle this is a constant (FUNCTION_BUNDLE's define, shared/declarations/bundling.ts) and the
+  // checks drop out with their messages: synth and the emulator checked every declaration before bundling it.
+  if (process.env.KAFKA_LAMBDA_DECLARATIONS !== 'checked')
+    checkHandlerOptions(`handler "${options.name}"`, options, topics);
+  const group = options.group ?? options.name;
+  const concurrency = options.concurrency ?? 'partition';
+  const backoff = options.retry?.backoff ?? {};
 
   return Object.freeze({
     kind: 'handler' as const,
@@ -343,19 +355,19 @@ export function defineHandler<
     sources: Object.freeze([...options.topics]),
     topics: Object.freeze(topics),
     publishes: Object.freeze([...(options.publishes ?? [])]),
-    tables,
-    batch: { size: positiveInt(what, 'batch.size', options.batch?.size ?? 100, 10000), windowSeconds },
-    startingPosition,
+    tables: Object.freeze([...(options.tables ?? [])]),
+    batch: { size: options.batch?.size ?? 100, windowSeconds: options.batch?.windowSeconds },
+    startingPosition: options.startingPosition ?? 'latest',
     filter: options.filter,
     concurrency:
       concurrency === 'partition'
         ? { mode: 'partition' as const }
         : {
             mode: 'key' as const,
-            maxInFlight: positiveInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000),
+            maxInFlight: concurrency.maxInFlight ?? 16,
           },
     retry: {
-      attempts: positiveInt(what, 'retry.attempts', options.retry?.attempts ?? 3, 100),
+      attempts: options.retry?.attempts ?? 3,
       initialMs: backoff.initialMs ?? 100,
       maxMs: backoff.maxMs ?? 5000,
       multiplier: backoff.multiplier ?? 2,
@@ -365,7 +377,7 @@ export function defineHandler<
         ? (false as const)
         : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
     failureMode: options.failureMode ?? 'dead-letter',
-    deploy: deploySettings(what, options.deploy ?? {}),
+    deploy: deploySettings(options.deploy ?? {}),
     ...(options.handle && { handle: options.handle }),
     ...(options.handleBatch && { handleBatch: options.handleBatch }),
   });

@@ -106,9 +106,25 @@ export function assertTopicName(name: string, what = `topic "${name}"`): void {
   }
 }
 
-function topicConfig(what: string, config: TopicConfig | undefined, rf: number): Record<string, string> {
-  const merged: TopicConfig = { 'min.insync.replicas': Math.min(2, rf), ...config };
-  const minIsr = merged['min.insync.replicas']!;
+const withDefaultConfig = (config: TopicConfig | undefined, rf: number): TopicConfig => ({
+  'min.insync.replicas': Math.min(2, rf),
+  ...config,
+});
+
+/** Every rule a topic declaration must follow; each names the topic and the field. */
+function checkTopicShape<S extends StandardSchemaV1>(what: string, name: string, shape: TopicShape<S>): void {
+  assertTopicName(name, what);
+  if (!Number.isInteger(shape.partitions) || shape.partitions < 1) {
+    throw new DeclarationError(what, `partitions must be a positive integer, got ${shape.partitions}`);
+  }
+  const rf = shape.replicationFactor ?? 3;
+  if (!Number.isInteger(rf) || rf < 1) {
+    throw new DeclarationError(what, `replicationFactor must be a positive integer, got ${rf}`);
+  }
+  if (!shape.value || typeof shape.value['~standard']?.validate !== 'function') {
+    throw new DeclarationError(what, 'value must be a Standard Schema (zod, valibot, arktype, ...)');
+  }
+  const minIsr = withDefaultConfig(shape.config, rf)['min.insync.replicas']!;
   if (!Number.isInteger(minIsr) || minIsr < 1 || minIsr > rf) {
     throw new DeclarationError(
       what,
@@ -121,9 +137,6 @@ function topicConfig(what: string, config: TopicConfig | undefined, rf: number):
       `min.insync.replicas ${minIsr} must be below the replication factor ${rf}, or one broker down stops all writes`,
     );
   }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(merged)) if (v !== undefined) out[k] = String(v);
-  return out;
 }
 
 function buildTopic<S extends StandardSchemaV1>(
@@ -131,27 +144,18 @@ function buildTopic<S extends StandardSchemaV1>(
   shape: TopicShape<S>,
   family?: string,
 ): Topic<Infer<S>> {
-  const what = `topic "${name}"`;
-  assertTopicName(name, what);
-  if (!Number.isInteger(shape.partitions) || shape.partitions < 1) {
-    throw new DeclarationError(what, `partitions must be a positive integer, got ${shape.partitions}`);
-  }
+  // A constant in a function bundle: the checks drop out there (see defineHandler, shared/declarations/handler.ts).
+  if (process.env.KAFKA_LAMBDA_DECLARATIONS !== 'checked') checkTopicShape(`topic "${name}"`, name, shape);
   const replicationFactor = shape.replicationFactor ?? 3;
-  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
-    throw new DeclarationError(
-      what,
-      `replicationFactor must be a positive integer, got ${replicationFactor}`,
-    );
-  }
-  if (!shape.value || typeof shape.value['~standard']?.validate !== 'function') {
-    throw new DeclarationError(what, 'value must be a Standard Schema (zod, valibot, arktype, ...)');
-  }
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(withDefaultConfig(shape.config, replicationFactor)))
+    if (v !== undefined) config[k] = String(v);
   return Object.freeze({
     kind: 'topic' as const,
     name,
     partitions: shape.partitions,
     replicationFactor,
-    config: Object.freeze(topicConfig(what, shape.config, replicationFactor)),
+    config: Object.freeze(config),
     schema: shape.value as Schema<Infer<S>>,
     keyOf: typeof shape.key === 'function' ? shape.key : null,
     ...(shape.key !== null && typeof shape.key === 'object' && { keySchema: shape.key.schema }),
