@@ -13,6 +13,8 @@
  *
  * The test drives several producers, each with many concurrent publishes over all partitions, through a few
  * SIGKILL/restart cycles of partition 0's leader, and compares what was acknowledged with what is in the log.
+ * Through the same cycles the scenario app's traffic runs into the projection (an emulator process), whose table
+ * and output are then checked against that traffic's ledger as in the other scenarios.
  */
 import { startNode, stopNode } from '../../launcher/kafka/cluster';
 import { errorMessage } from '../../shared/errors';
@@ -20,15 +22,28 @@ import { createProducer, type TypedProducer } from '../../shared/producer';
 import { defineTopic } from '../../shared/declarations/topic';
 import * as z from 'zod';
 import { randomUUID } from 'node:crypto';
+import { analyse, expectSound, finish, report, type Analysis } from './support/checks';
 import { LogReader } from './support/log-reader';
 import {
   clusterBrokers,
+  createTopicsAndTable,
+  deadLettersOf,
+  expectDurable,
+  freshApp,
+  handledOf,
   kafkaClient,
+  lastStats,
   leaderOf,
+  readBalances,
+  readOutput,
   restorePreferredLeaders,
+  spawnEmulator,
   Timeline,
   waitFor,
+  waitForOutput,
+  warningsOf,
 } from './support/scenario';
+import { Traffic } from './support/traffic';
 
 const brokers = clusterBrokers();
 const kafka = kafkaClient(brokers);
@@ -60,6 +75,11 @@ it('keeps every acknowledged write when the partition leader is killed under con
     waitForLeaders: true,
   });
   await admin.disconnect();
+  const app = freshApp('producer-failover');
+  expectDurable(await createTopicsAndTable(kafka));
+  const output = await readOutput(kafka, app);
+  const emulator = spawnEmulator(app.prefix);
+  await waitForOutput(emulator, /emulating projection/);
 
   const producers: TypedProducer[] = Array.from({ length: PRODUCERS }, () => createProducer({ brokers }));
   const acked = new Set<string>();
@@ -82,6 +102,16 @@ it('keeps every acknowledged write when the partition leader is killed under con
     Array.from({ length: CONCURRENT_PER_PRODUCER }, (_, w) => send(producer, p, w)),
   );
 
+  const changes = Traffic.start({
+    brokers,
+    topic: app.changes,
+    durationMs: 15_000,
+    maxDurationMs: 300_000,
+    until: () => stop, // the projection's stream runs through every kill cycle
+    ratePerSecond: 200,
+    keys: 120,
+    workers: 8,
+  });
   const reader = await LogReader.start(kafka, [topic.name], (value) => String(value));
   /** Acknowledged so far and not in the log: drains after taking the snapshot, so every snapshot id had time to be read. */
   const lostSoFar = async (): Promise<string[]> => {
@@ -112,18 +142,45 @@ it('keeps every acknowledged write when the partition leader is killed under con
     }
   } catch (error) {
     await reader.stop();
+    emulator.kill('SIGKILL');
+    await output.stop();
     throw error;
   } finally {
     stop = true;
     await Promise.all(running);
     await Promise.all(producers.map((p) => p.disconnect()));
+    await changes.done;
     if (victim !== undefined) await startNode(victim);
     await restorePreferredLeaders(kafka, brokers); // the next scenario starts on a balanced cluster
   }
+  let projection: { a: Analysis; exitCode: number | null };
   try {
-    await reader.drain();
+    try {
+      await reader.drain();
+    } finally {
+      await reader.stop();
+    }
+    // The projection's stream ended with the cycles: it settles, then its table and output meet its ledger.
+    const { notes, exitCode } = await finish(kafka, app, output, changes, timeline, emulator);
+    const a = await analyse(
+      changes,
+      handledOf(output.items),
+      deadLettersOf(output.items),
+      await readBalances(app),
+    );
+    console.log(
+      report('projection through the same leader kill cycles', a, {
+        'producer errors': changes.rejectionSummary(),
+        'emulator stats': lastStats(emulator),
+        'emulator warnings': warningsOf(emulator),
+        'emulator log': emulator.logFile,
+        ...(notes.length ? { notes: notes.join(' / ') } : {}),
+      }),
+    );
+    projection = { a, exitCode };
   } finally {
-    await reader.stop();
+    if (emulator.exitCode === null) emulator.kill('SIGKILL');
+    await output.stop();
   }
 
   const inLog = new Map<string, number>();
@@ -146,4 +203,6 @@ it('keeps every acknowledged write when the partition leader is killed under con
   );
   expect(lost).toEqual([]);
   expect(twice).toEqual([]); // idempotence: no retry of this producer writes a record again
+  expect(projection.exitCode).toBe(0);
+  expectSound(projection.a, { transientFailures: true });
 });
