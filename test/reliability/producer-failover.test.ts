@@ -40,6 +40,7 @@ import {
   spawnEmulator,
   Timeline,
   waitFor,
+  waitForFullIsr,
   waitForOutput,
   warningsOf,
 } from './support/scenario';
@@ -72,9 +73,11 @@ it('keeps every acknowledged write when the partition leader is killed under con
         configEntries: [{ name: 'min.insync.replicas', value: '2' }],
       },
     ],
-    waitForLeaders: true,
   });
   await admin.disconnect();
+  // Not kafkajs' waitForLeaders: it asks one broker, which may not know the topic yet (UNKNOWN_TOPIC_OR_PARTITION,
+  // which it does not wait out) on a cluster that has just started.
+  await waitForFullIsr(kafka, [topic.name], 60_000);
   const app = freshApp('producer-failover');
   expectDurable(await createTopicsAndTable(kafka));
   const output = await readOutput(kafka, app);
