@@ -86,7 +86,9 @@ export async function createTopicsAndTable(kafka: Kafka): Promise<TopicShape[]> 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await alignTopics(admin, topics);
+    // kafkajs' createTopics waits for leaders by asking one broker, which on a cluster that has just started may not
+    // know the new topic yet (UNKNOWN_TOPIC_OR_PARTITION, retriable); alignment is idempotent, so it runs again.
+    await retriable(() => alignTopics(admin, topics));
     const names = topics.map((t) => t.name);
     const metadata = await retriable(() => admin.fetchTopicMetadata({ topics: names }));
     const configs = await admin.describeConfigs({
