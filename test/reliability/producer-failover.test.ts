@@ -80,10 +80,11 @@ it(
           configEntries: [{ name: 'min.insync.replicas', value: '2' }],
         },
       ],
+      // Not kafkajs' wait (its default): it asks one broker, which on a cluster that has just started may not know
+      // the topic yet (UNKNOWN_TOPIC_OR_PARTITION, which it does not wait out). The metadata wait below does.
+      waitForLeaders: false,
     });
     await admin.disconnect();
-    // Not kafkajs' waitForLeaders: it asks one broker, which may not know the topic yet (UNKNOWN_TOPIC_OR_PARTITION,
-    // which it does not wait out) on a cluster that has just started.
     await waitForFullIsr(kafka, [topic.name], 60_000);
     const app = freshApp('producer-failover');
     expectDurable(await createTopicsAndTable(kafka));
