@@ -7,7 +7,7 @@ import { analyse, describeMissing, expectSound, report, settle } from './support
 import {
   APP,
   clusterBrokers,
-  createTopics,
+  createTopicsAndTable,
   deadLettersOf,
   expectDurable,
   freshApp,
@@ -15,6 +15,7 @@ import {
   kafkaClient,
   keepingLogger,
   ledgerPrefix,
+  readBalances,
   readOutput,
   summarize,
   Timeline,
@@ -34,7 +35,7 @@ const kindOf = (index: number): Kind => {
 it('handled + dead-lettered equals produced, exactly, with 1% malformed and 1% throwing records', async () => {
   const timeline = new Timeline();
   const app = freshApp('bad-input');
-  expectDurable(await createTopics(kafka));
+  expectDurable(await createTopicsAndTable(kafka));
   const reader = await readOutput(kafka, app);
   const { log, lines } = keepingLogger();
   const logLevel = process.env.LOG_LEVEL;
@@ -69,7 +70,7 @@ it('handled + dead-lettered equals produced, exactly, with 1% malformed and 1% t
 
   const handled = handledOf(reader.items);
   const deadLetters = deadLettersOf(reader.items);
-  const a = await analyse(traffic, handled, deadLetters);
+  const a = await analyse(traffic, handled, deadLetters, await readBalances(app));
   const expectedKinds = new Map<Kind, number>();
   for (const s of traffic.acked) expectedKinds.set(s.kind, (expectedKinds.get(s.kind) ?? 0) + 1);
   const letterKinds = new Map<string, number>();

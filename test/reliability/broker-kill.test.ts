@@ -7,7 +7,7 @@ import { startNode, stopNode } from '../../launcher/kafka/cluster';
 import { analyse, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
-  createTopics,
+  createTopicsAndTable,
   deadLettersOf,
   expectDurable,
   freshApp,
@@ -16,6 +16,7 @@ import {
   lastStats,
   coordinatorOf,
   partitionsLedBy,
+  readBalances,
   readOutput,
   restorePreferredLeaders,
   spawnEmulator,
@@ -33,7 +34,7 @@ const kafka = kafkaClient(brokers);
 it('loses no acknowledged record and keeps per-key order when a broker is killed and restarted under traffic', async () => {
   const timeline = new Timeline();
   const app = freshApp('broker-kill');
-  expectDurable(await createTopics(kafka));
+  expectDurable(await createTopicsAndTable(kafka));
   const reader = await readOutput(kafka, app);
   const emulator = spawnEmulator(app.prefix);
   let traffic: Traffic | undefined;
@@ -82,7 +83,12 @@ it('loses no acknowledged record and keeps per-key order when a broker is killed
     await waitForFullIsr(kafka, [app.changes.name, app.applied.name, app.dlq], 120_000);
     timeline.mark(`node ${victim} back in every ISR`);
 
-    const a = await analyse(traffic, handledOf(reader.items), deadLettersOf(reader.items));
+    const a = await analyse(
+      traffic,
+      handledOf(reader.items),
+      deadLettersOf(reader.items),
+      await readBalances(app),
+    );
     const seconds = ((traffic.endedAt! - traffic.startedAt) / 1000).toFixed(1);
     console.log(
       report(

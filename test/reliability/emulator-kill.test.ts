@@ -7,7 +7,7 @@ import type { Applied } from './app/topics';
 import { analyse, committedOffsets, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
-  createTopics,
+  createTopicsAndTable,
   deadLettersOf,
   exited,
   expectDurable,
@@ -15,6 +15,7 @@ import {
   handledOf,
   kafkaClient,
   lastStats,
+  readBalances,
   readOutput,
   spawnEmulator,
   Timeline,
@@ -34,7 +35,7 @@ const LINGER_INDEX = 1000;
 it('after a SIGKILL mid-batch and a restart, handles every record, repeats only the uncommitted window, and the projection is exact', async () => {
   const timeline = new Timeline();
   const app = freshApp('emulator-kill');
-  expectDurable(await createTopics(kafka));
+  expectDurable(await createTopicsAndTable(kafka));
   const reader = await readOutput(kafka, app);
   const first = spawnEmulator(app.prefix, { RELIABILITY_LINGER_MS: '600000' });
   let second: EmulatorProcess | undefined;
@@ -84,7 +85,7 @@ it('after a SIGKILL mid-batch and a restart, handles every record, repeats only 
     const { notes, exitCode } = await finish(kafka, app, reader, traffic, timeline, second);
 
     const handled = handledOf(reader.items);
-    const a = await analyse(traffic, handled, deadLettersOf(reader.items));
+    const a = await analyse(traffic, handled, deadLettersOf(reader.items), await readBalances(app));
     const occurrences = new Map<string, Applied[]>();
     for (const h of handled) occurrences.set(idOf(h), [...(occurrences.get(idOf(h)) ?? []), h]);
     const repeated = [...occurrences].filter(([, list]) => list.length > 1);

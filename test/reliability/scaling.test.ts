@@ -5,7 +5,7 @@
 import { analyse, describeMissing, expectSound, report, finish } from './support/checks';
 import {
   clusterBrokers,
-  createTopics,
+  createTopicsAndTable,
   deadLettersOf,
   exited,
   expectDurable,
@@ -13,6 +13,7 @@ import {
   handledOf,
   kafkaClient,
   lastStats,
+  readBalances,
   readOutput,
   spawnEmulator,
   Timeline,
@@ -28,7 +29,7 @@ const kafka = kafkaClient(brokers);
 it('loses nothing while the group scales from 1 to 3 instances and back during traffic', async () => {
   const timeline = new Timeline();
   const app = freshApp('scaling');
-  expectDurable(await createTopics(kafka));
+  expectDurable(await createTopicsAndTable(kafka));
   const reader = await readOutput(kafka, app);
   const first = spawnEmulator(app.prefix);
   const extra: EmulatorProcess[] = [];
@@ -83,7 +84,7 @@ it('loses nothing while the group scales from 1 to 3 instances and back during t
     const { notes, exitCode } = await finish(kafka, app, reader, traffic, timeline, first);
 
     const handled = handledOf(reader.items);
-    const a = await analyse(traffic, handled, deadLettersOf(reader.items));
+    const a = await analyse(traffic, handled, deadLettersOf(reader.items), await readBalances(app));
     const perInstance = [first, ...extra].map(
       (c) => `pid ${c.pid}: ${handled.filter((h) => h.pid === c.pid).length}`,
     );

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { defineTopic } from '../../../shared';
+import { defineTable, defineTopic } from '../../../shared';
 
 /**
  * The reliability suite's own application: one source topic and one output topic, both with the framework's
- * durable defaults (replication factor 3, min.insync.replicas 2). Each scenario names its own topics and group
- * through RELIABILITY_PREFIX, so scenarios never share state on the cluster.
+ * durable defaults (replication factor 3, min.insync.replicas 2), and one table of balances. Each scenario names
+ * its own topics, table and group through RELIABILITY_PREFIX, so scenarios never share state.
  */
 export const PREFIX = process.env.RELIABILITY_PREFIX ?? 'reliability';
 
@@ -47,4 +47,20 @@ export const applied = defineTopic({
   partitions: 6,
   value: Applied,
   key: (a) => a.key,
+});
+
+/** One item per key: the projection's durable state, written with the framework's fenced (apply-once) update. */
+export const Balance = z.object({
+  key: z.string(),
+  /** The sum of the deltas applied. */
+  balance: z.number().int(),
+  /** How many records were applied: a record applied twice (or never) shows here even when its delta is 0. */
+  applies: z.number().int(),
+});
+export type Balance = z.infer<typeof Balance>;
+
+export const balances = defineTable({
+  name: `${PREFIX}_balances`,
+  partitionKey: 'key',
+  schema: Balance,
 });

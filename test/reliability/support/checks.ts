@@ -1,11 +1,12 @@
 /**
  * The accounting every scenario asserts on: the producer's ledger (what was acknowledged, what was rejected)
- * against the durable output (the projection's `applied` log and its dead-letter topic), plus per-key order and
- * the projection folded idempotently (the last offset applied per key and partition, as the table's fence keeps it).
+ * against the durable output (the projection's `applied` log and its dead-letter topic), plus per-key order, the
+ * projection folded idempotently (the last offset applied per key and partition, as the table's fence keeps it),
+ * and the projection's real table (written by the handler with the framework's fenced update).
  */
 import type { Kafka } from 'kafkajs';
 import { retriable } from '../../../shared/kafka/retriable';
-import type { Applied } from '../app/topics';
+import type { Applied, Balance } from '../app/topics';
 import { LogReader } from './log-reader';
 import {
   exited,
@@ -61,6 +62,56 @@ export interface Analysis {
     naive: number;
     wrongKeys: string[];
   };
+  table: TableCheck;
+}
+
+/** The balances table against the ledger: every good record the ledger says was written applied once, per key. */
+export interface TableCheck {
+  /** Keys in the ledger or in the table. */
+  keys: number;
+  /** Sum of the deltas of the good records the ledger says were written / sum of the table's balances. */
+  expectedBalance: number;
+  balance: number;
+  /** Those records' count / sum of the table's per-item applied counters. */
+  expectedApplies: number;
+  applies: number;
+  /** Keys whose item differs, e.g. `k7: balance 12 (ledger 9), applies 5 (ledger 4)`. */
+  wrongKeys: string[];
+}
+
+/**
+ * Compares the table with the records it must hold, each exactly once: a record applied twice shows in its key's
+ * `applies` (and in its balance unless its delta is 0), one never applied likewise; an item of a key the ledger
+ * does not know is wrong too.
+ */
+export function checkTable(
+  records: readonly { key: string; delta: number }[],
+  items: readonly Balance[],
+): TableCheck {
+  const expected = new Map<string, { balance: number; applies: number }>();
+  for (const r of records) {
+    const e = expected.get(r.key) ?? { balance: 0, applies: 0 };
+    expected.set(r.key, { balance: e.balance + r.delta, applies: e.applies + 1 });
+  }
+  const actual = new Map(items.map((i) => [i.key, i]));
+  const keys = [...new Set([...expected.keys(), ...actual.keys()])].sort();
+  const wrongKeys = keys.flatMap((key) => {
+    const e = expected.get(key) ?? { balance: 0, applies: 0 };
+    const a = actual.get(key) ?? { balance: 0, applies: 0 };
+    return a.balance === e.balance && a.applies === e.applies
+      ? []
+      : [`${key}: balance ${a.balance} (ledger ${e.balance}), applies ${a.applies} (ledger ${e.applies})`];
+  });
+  const total = (list: Iterable<{ balance: number; applies: number }>, f: 'balance' | 'applies'): number =>
+    [...list].reduce((n, x) => n + x[f], 0);
+  return {
+    keys: keys.length,
+    expectedBalance: total(expected.values(), 'balance'),
+    balance: total(actual.values(), 'balance'),
+    expectedApplies: total(expected.values(), 'applies'),
+    applies: total(actual.values(), 'applies'),
+    wrongKeys,
+  };
 }
 
 const idOf = (h: Applied): string => `${h.key}/${h.seq}`;
@@ -69,6 +120,7 @@ export async function analyse(
   traffic: Traffic,
   handled: Applied[],
   deadLetters: DeadLetter[],
+  table: Balance[],
 ): Promise<Analysis> {
   const sentById = new Map<string, Sent>();
   for (const s of traffic.acked) sentById.set(s.id, s);
@@ -124,11 +176,12 @@ export async function analyse(
     }
     naive.set(h.key, (naive.get(h.key) ?? 0) + h.delta);
   }
+  // What the ledger says was written (acknowledged, or rejected but handled all the same) and is meant to be applied.
   const ackedIds = new Set(traffic.acked.map((s) => s.id));
-  for (const s of sentById.values()) {
-    if (handleable(s.kind) && (ackedIds.has(s.id) || handledIds.has(s.id)))
-      expected.set(s.key, (expected.get(s.key) ?? 0) + s.delta);
-  }
+  const written = [...sentById.values()].filter(
+    (s) => handleable(s.kind) && (ackedIds.has(s.id) || handledIds.has(s.id)),
+  );
+  for (const s of written) expected.set(s.key, (expected.get(s.key) ?? 0) + s.delta);
   const keys = new Set([...expected.keys(), ...naive.keys()]);
   const folded = (key: string): number => balances.get(key) ?? 0;
   const wrongKeys = [...keys].filter((k) => folded(k) !== (expected.get(k) ?? 0));
@@ -160,6 +213,7 @@ export async function analyse(
       naive: sum((k) => naive.get(k) ?? 0),
       wrongKeys,
     },
+    table: checkTable(written, table),
   };
 }
 
@@ -186,6 +240,10 @@ export function expectSound(a: Analysis, o: { transientFailures?: boolean } = {}
   expect(a.writtenTwice).toEqual([]);
   expect(a.projection.wrongKeys).toEqual([]);
   expect(a.projection.folded).toBe(a.projection.expected);
+  // The real table: every record the ledger says was written applied exactly once, none twice, none missing.
+  expect(a.table.wrongKeys).toEqual([]);
+  expect(a.table.applies).toBe(a.table.expectedApplies);
+  expect(a.table.balance).toBe(a.table.expectedBalance);
   expect(a.counts.produced).toBe(a.counts.acked + a.counts.rejected); // every publish settled, none unaccounted
 }
 
@@ -199,6 +257,8 @@ export function report(title: string, a: Analysis, extra: Record<string, string 
     ...a.writtenTwice.slice(0, 5).map((w) => `    written twice: ${w}`),
     ...a.deadLetteredGood.slice(0, 5).map((d) => `    dead-lettered good record ${d.id}: ${d.info.error}`),
     `  projection over ${a.projection.keys} keys: expected ${a.projection.expected}, folded idempotently ${a.projection.folded}, naive sum ${a.projection.naive}`,
+    `  table over ${a.table.keys} keys: balance ${a.table.balance} (ledger ${a.table.expectedBalance}), records applied ${a.table.applies} (ledger ${a.table.expectedApplies}), wrong keys ${a.table.wrongKeys.length}`,
+    ...a.table.wrongKeys.slice(0, 5).map((w) => `    wrong item ${w}`),
     ...Object.entries(extra).map(([k, v]) => `  ${k}: ${v}`),
   ];
   return lines.join('\n');

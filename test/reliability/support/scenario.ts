@@ -1,14 +1,16 @@
 /**
- * What every reliability scenario shares: its own topics (a fresh RELIABILITY_PREFIX), their creation with the
- * declared durability checked on the cluster, readers for the projection's output and dead letters, and the
- * emulator as a real process.
+ * What every reliability scenario shares: its own topics and table (a fresh RELIABILITY_PREFIX), their creation
+ * with the declared durability checked on the cluster, readers for the projection's output, dead letters and
+ * table, and the emulator as a real process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTables } from '../../../launcher/dynamodb/tables';
 import { describeFailure, run } from '../../../launcher/kafka/exec';
 import { classpath } from '../../../launcher/kafka/jars';
 import { loadApp } from '../../../shared/declarations/app';
@@ -17,7 +19,8 @@ import { readDeadLetter, type DeadLetterInfo } from '../../../shared/lambda/dead
 import { alignTopics } from '../../../shared/emulator/align-topics';
 import { retriable } from '../../../shared/kafka/retriable';
 import { loadModule } from '../../../shared/declarations/load-module';
-import type { Applied } from '../app/topics';
+import { createDocumentClient } from '../../../shared/state/dynamodb';
+import type { Applied, Balance } from '../app/topics';
 import { LogReader } from './log-reader';
 import { ID_HEADER } from './traffic';
 
@@ -34,6 +37,16 @@ export function clusterBrokers(): string[] {
       `reliability tests need the 3-node cluster from their global setup; KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`,
     );
   return brokers;
+}
+
+/** The local DynamoDB server of the suite (started by test/reliability/global-setup.ts). */
+export function dynamodbEndpoint(): string {
+  const endpoint = process.env.DYNAMODB_ENDPOINT?.trim();
+  if (!endpoint)
+    throw new Error(
+      'reliability tests need the DynamoDB server from their global setup; DYNAMODB_ENDPOINT is unset',
+    );
+  return endpoint;
 }
 
 export function kafkaClient(brokers: string[]): Kafka {
@@ -58,13 +71,24 @@ export interface TopicShape {
   minInsync: string | undefined;
 }
 
-/** Creates the app's topics as the emulator would and reads back what the cluster made of them. */
-export async function createTopics(kafka: Kafka): Promise<TopicShape[]> {
+/**
+ * Creates the app's topics as the emulator would and reads back what the cluster made of them; creates its table
+ * as `dev` does (the in-process emulator of the bad-input scenario does not).
+ */
+export async function createTopicsAndTable(kafka: Kafka): Promise<TopicShape[]> {
+  const { topics, tables } = loadApp(APP);
+  const client = createDocumentClient({ DYNAMODB_ENDPOINT: dynamodbEndpoint() });
+  try {
+    await ensureTables(client, tables);
+  } finally {
+    client.destroy();
+  }
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { topics } = loadApp(APP);
-    await alignTopics(admin, topics);
+    // kafkajs' createTopics waits for leaders by asking one broker, which on a cluster that has just started may not
+    // know the new topic yet (UNKNOWN_TOPIC_OR_PARTITION, retriable); alignment is idempotent, so it runs again.
+    await retriable(() => alignTopics(admin, topics));
     const names = topics.map((t) => t.name);
     const metadata = await retriable(() => admin.fetchTopicMetadata({ topics: names }));
     const configs = await admin.describeConfigs({
@@ -96,6 +120,25 @@ export interface DeadLetter {
 }
 
 export type Output = { kind: 'handled'; record: Applied } | { kind: 'dead-letter'; letter: DeadLetter };
+
+/** Every item of the scenario's balances table (strongly consistent: the writes acknowledged so far are all in). */
+export async function readBalances(app: ReturnType<typeof freshApp>): Promise<Balance[]> {
+  const client = createDocumentClient({ DYNAMODB_ENDPOINT: dynamodbEndpoint() });
+  const items: Balance[] = [];
+  try {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: app.balances.name, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) items.push(app.Balance.parse(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    client.destroy();
+  }
+  return items;
+}
 
 /** One reader over the projection's output and its dead-letter topic. */
 export function readOutput(kafka: Kafka, app: ReturnType<typeof freshApp>): Promise<LogReader<Output>> {
@@ -164,6 +207,7 @@ export function spawnEmulator(prefix: string, extraEnv: Record<string, string> =
       env: {
         ...process.env,
         KAFKA_BROKERS: clusterBrokers().join(','),
+        DYNAMODB_ENDPOINT: dynamodbEndpoint(),
         RELIABILITY_PREFIX: prefix,
         LOG_LEVEL: 'warn',
         KAFKAJS_LOG_LEVEL: 'warn', // the client's own warnings and errors (crashes, rejoins) go to the log file too
