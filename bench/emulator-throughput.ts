@@ -169,7 +169,8 @@ export const emulatorThroughput: Benchmark = {
         unit: 'records/s',
         value: median(samples.emulator),
         baseline: median(samples.raw),
-        target: 0.9,
+        // Issue #10: plain-data events in function containers may cost something, at most a fifth.
+        target: 0.8,
         better: 'higher',
         subject: `emulator, no-op handle (decode + zod validate), batch 10000, window 0, ${stored} records, 12 partitions`,
         against: 'hand-written kafkajs eachBatch consumer (JSON.parse only), same topic, new group each run',

@@ -8,6 +8,7 @@ import {
   fenceCondition,
   isFence,
   placeholders,
+  TOMBSTONE_ATTRIBUTE,
   VERSION_ATTRIBUTE,
   type FenceStep,
 } from './update';
@@ -150,6 +151,8 @@ export function fencedPut(
   if (current !== undefined)
     conditions.push(fenceCondition({ equals: version }, name(VERSION_ATTRIBUTE), value));
   item[VERSION_ATTRIBUTE] = (version ?? 0) + 1;
+  // A delete's tombstone is stamped with the count it leaves (isTombstone): the next write revives the item.
+  if (item[TOMBSTONE_ATTRIBUTE] !== undefined) item[TOMBSTONE_ATTRIBUTE] = item[VERSION_ATTRIBUTE];
   item[own] = at.offset;
   return {
     item,

@@ -27,6 +27,7 @@ import {
 import { checkItemSize } from './item-size';
 import {
   isFenceAttribute,
+  isTombstone,
   TOMBSTONE_ATTRIBUTE,
   updatedItemFloor,
   updateRequest,
@@ -105,7 +106,7 @@ const CONFLICTS = 5;
 
 /** What a handler (or the CLI) sees of a stored item: nothing for a tombstone, and never the fences. */
 export function visible<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item || item[TOMBSTONE_ATTRIBUTE] !== undefined) return undefined;
+  if (!item || isTombstone(item)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) if (!isFenceAttribute(name)) out[name] = value;
   return out as T;

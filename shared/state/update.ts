@@ -57,7 +57,9 @@ export function isFenceAttribute(name: string): boolean {
 
 /**
  * Marks an item deleted by a fenced delete: the item keeps its fences (so a redelivered delete, or an older
- * record's write, is still refused) and `get` and `query` treat it as absent. Not a fence: no `#<partition>` tail.
+ * record's write, is still refused) and `get` and `query` treat it as absent. Its value is the write count the
+ * delete left, so any later write (every update counts itself) brings the item back without having to remove the
+ * marker: an update's expression stays as short as it can be. Not a fence: no `#<partition>` tail.
  */
 export const TOMBSTONE_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}deleted`;
 
@@ -67,6 +69,12 @@ export const TOMBSTONE_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}deleted`;
  * item) makes it read again instead of being dropped. Not a fence either.
  */
 export const VERSION_ATTRIBUTE = `${RESERVED_ATTRIBUTE_PREFIX}writes`;
+
+/** Whether a stored item is a fenced delete's tombstone, not yet written again. */
+export function isTombstone(item: Readonly<Record<string, unknown>>): boolean {
+  const marker = item[TOMBSTONE_ATTRIBUTE];
+  return marker !== undefined && marker === item[VERSION_ATTRIBUTE];
+}
 
 /** Whether an attribute is a fence proper (not the tombstone marker or the write count). */
 export function isFence(name: string): boolean {
@@ -158,13 +166,12 @@ export function updateRequest(
   if (sets.length + adds.length + removes.length === 0) {
     throw new Error(`table ${table}: the update changes nothing`);
   }
+  // Counting the write also brings a deleted item (a tombstone) back: the marker no longer matches the count.
   adds.push(`${name(VERSION_ATTRIBUTE)} ${value(1)}`);
-  // Writing to a deleted item (a tombstone) brings it back: the marker goes, the fences stay.
-  removes.push(name(TOMBSTONE_ATTRIBUTE));
   const clauses = [
     sets.length > 0 && `SET ${sets.join(', ')}`,
     `ADD ${adds.join(', ')}`,
-    `REMOVE ${removes.join(', ')}`,
+    removes.length > 0 && `REMOVE ${removes.join(', ')}`,
   ].filter((c): c is string => typeof c === 'string');
   return {
     UpdateExpression: clauses.join(' '),

@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { defineHandler, defineTable, defineTopic, type ItemUpdate } from '../../shared';
 import { batchFence, checkFencedKey, fencedPut, recordFence, remainingAfter } from '../../shared/state/fence';
-import { fenceAttribute, updateRequest } from '../../shared/state/update';
+import {
+  fenceAttribute,
+  isTombstone,
+  TOMBSTONE_ATTRIBUTE,
+  updateRequest,
+  VERSION_ATTRIBUTE,
+} from '../../shared/state/update';
 
 const Item = z.object({
   userId: z.string(),
@@ -76,7 +82,7 @@ describe('table declarations', () => {
 });
 
 describe('update expressions', () => {
-  it('renders set, add and remove with placeholders, the fence as one condition, and revives a tombstone', () => {
+  it('renders set, add and remove with placeholders, the fence as one condition, and counts the write', () => {
     const request = updateRequest(
       'inventory',
       ['userId', 'itemId'],
@@ -84,7 +90,7 @@ describe('update expressions', () => {
       recordFence('g', at('eu1', 4, 17)),
     );
     expect(request).toEqual({
-      UpdateExpression: 'SET #a0 = :v0, #a3 = :v2 ADD #a1 :v1, #a4 :v4 REMOVE #a2, #a5',
+      UpdateExpression: 'SET #a0 = :v0, #a3 = :v2 ADD #a1 :v1, #a4 :v4 REMOVE #a2',
       ConditionExpression: '(attribute_not_exists(#a3) OR #a3 < :v3)',
       ExpressionAttributeNames: {
         '#a0': 'note',
@@ -92,7 +98,6 @@ describe('update expressions', () => {
         '#a2': 'old',
         '#a3': '_applied#g#eu1#4',
         '#a4': '_applied#writes',
-        '#a5': '_applied#deleted',
       },
       ExpressionAttributeValues: { ':v0': 'x', ':v1': -3, ':v2': 17, ':v3': 17, ':v4': 1 },
     });
@@ -197,9 +202,22 @@ describe('fences', () => {
     expect(fencedPut('userId', 'g', at('eu1', 0, 1), body, stored)).toBeUndefined();
   });
 
-  it('every update counts itself and removes the tombstone, so a write after a fenced delete revives the item', () => {
+  it('every update counts itself, which is what revives an item after a fenced delete (no REMOVE needed)', () => {
     expect(updateRequest('inventory', ['userId'], { add: { balance: 1 } }).UpdateExpression).toBe(
-      'ADD #a0 :v0, #a1 :v1 REMOVE #a2',
+      'ADD #a0 :v0, #a1 :v1',
     );
+    // A fenced delete stamps its tombstone with the count it leaves.
+    const deleted = fencedPut(
+      'userId',
+      'g',
+      at('eu1', 0, 9),
+      { userId: 'u1', [TOMBSTONE_ATTRIBUTE]: true },
+      { userId: 'u1', balance: 2, [VERSION_ATTRIBUTE]: 2 },
+    )!.item;
+    expect(deleted).toMatchObject({ [TOMBSTONE_ATTRIBUTE]: 3, [VERSION_ATTRIBUTE]: 3 });
+    expect(isTombstone(deleted)).toBe(true);
+    // The next update adds 1 to the count: the marker no longer matches, the item is back.
+    expect(isTombstone({ ...deleted, [VERSION_ATTRIBUTE]: 4 })).toBe(false);
+    expect(isTombstone({ userId: 'u1', [VERSION_ATTRIBUTE]: 4 })).toBe(false);
   });
 });
