@@ -37,7 +37,7 @@ export function status(port = DYNAMODB_PORT): DynamoDbStatus {
 }
 
 /** Whether a DynamoDB API answers at the endpoint. */
-async function answers(endpoint: string): Promise<boolean> {
+export async function answers(endpoint: string): Promise<boolean> {
   const client = createDocumentClient({ DYNAMODB_ENDPOINT: endpoint });
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));

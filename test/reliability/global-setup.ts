@@ -6,12 +6,10 @@
  * the system temp dir, on ports of its own, so it never meets the developer's or the integration tests' servers.
  * KAFKA_BROKERS and DYNAMODB_ENDPOINT are set for the tests.
  */
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { status as dynamodbStatus, up as dynamodbUp } from '../../launcher/dynamodb/local-server';
+import { answers, status as dynamodbStatus, up as dynamodbUp } from '../../launcher/dynamodb/local-server';
 import { status, up } from '../../launcher/kafka/cluster';
-import { createDocumentClient } from '../../shared/state/dynamodb';
 
 export const STARTED_BY = 'jest-reliability';
 /** Set when this run owns the cluster, so the teardown stops it. */
@@ -44,18 +42,6 @@ export default async function globalSetup(): Promise<void> {
   );
   log(`broker logs: ${result.logHints.join(', ')}`);
   await dynamodb();
-}
-
-async function answers(endpoint: string): Promise<boolean> {
-  const client = createDocumentClient({ DYNAMODB_ENDPOINT: endpoint });
-  try {
-    await client.send(new ListTablesCommand({ Limit: 1 }));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.destroy();
-  }
 }
 
 /** The launcher's local server (data under KAFKA_LOCAL_HOME/dynamodb), on the suite's own port. */
