@@ -126,7 +126,7 @@ export class EventPayload {
   }
 
   /** The records of each partition, in event order. */
-  get slices(): readonly { key: string; records: readonly EncodedRecord[] }[] {
+  get slices(): readonly Readonly<Slice>[] {
     return this.partitions;
   }
 

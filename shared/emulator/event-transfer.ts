@@ -82,12 +82,12 @@ class Reader {
     return this.from.toString('base64', this.at - length, this.at);
   }
 
-  /** A copy of the next bytes (headers only: rare, so plain Buffers are fine). */
+  /** A view of the next bytes (headers only, read into the record at once, before the buffer is reused). */
   bytes(): Buffer | null {
     const length = this.length();
     if (length === NULL_LENGTH) return null;
     this.at += length;
-    return Buffer.from(this.from.subarray(this.at - length, this.at));
+    return this.from.subarray(this.at - length, this.at);
   }
 
   record(topic: string, partition: number): MskRecord {
@@ -118,9 +118,8 @@ export function packEvent(payload: EventPayload, into: Buffer): PackedEvent {
       `an event of ${payload.bytes} bytes does not fit the ${into.length}-byte transfer buffer`,
     );
   const writer = new Writer(into);
-  const slices = payload.slices.map(({ records }) => {
+  const slices = payload.slices.map(({ topic, partition, records }) => {
     for (const { raw } of records) writer.record(raw);
-    const { topic, partition } = records[0]!.raw;
     return { topic, partition, count: records.length };
   });
   return { source: payload.source, slices };
