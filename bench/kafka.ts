@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { down, up } from '../launcher/kafka/cluster';
 import { brokerList } from '../shared/kafka/connection';
-import { javaCompatiblePartitioner } from '../shared/kafka/sink';
+import { javaCompatiblePartitioner } from '../shared/kafka/placement';
 import { alignTopics } from '../shared/emulator/align-topics';
 import type { AnyTopic } from '../shared/declarations/topic';
 

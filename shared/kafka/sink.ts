@@ -3,41 +3,27 @@ import {
   logLevel,
   type IHeaders,
   type KafkaConfig,
-  type Message,
   type Producer,
   type ProducerConfig,
 } from 'kafkajs';
 import type { Header } from './ordered-headers';
 import { kafkaConfigFromEnv } from './connection';
 import { PublishError } from '../errors';
-import { partitionForKey } from './partitioner';
+import {
+  javaCompatiblePartitioner,
+  LeadersMoved,
+  PLACED,
+  Topology,
+  type Outgoing,
+  type PlacedMessage,
+} from './placement';
 import type { OutgoingRecord, RecordSink } from './publish';
-
-/** Where the partitioner placed a message, kept on the message so a retry sends it to the same partition. */
-const PLACED = Symbol('kafka-lambda.partition');
-type PlacedMessage = Message & { [PLACED]?: number };
-
-/**
- * Keyed records go where the Java client puts them; unkeyed ones rotate over the partitions. A message keeps its
- * first placement across retries (kafkajs partitions again on every attempt), so the sink can tell from the
- * response which messages were written.
- */
-export const javaCompatiblePartitioner: NonNullable<ProducerConfig['createPartitioner']> = () => {
-  let counter = Math.floor(Math.random() * 1000);
-  return ({ partitionMetadata, message }) => {
-    const placed = message as PlacedMessage;
-    if (placed[PLACED] !== undefined) return placed[PLACED];
-    const count = partitionMetadata.length;
-    const key = message.key;
-    placed[PLACED] = key === null || key === undefined ? counter++ % count : partitionForKey(key, count);
-    return placed[PLACED];
-  };
-};
 
 /**
  * The durable producer settings every write uses (DESIGN.md, contract 6): acks=all, idempotent, ordered retries. The retry
  * window (about 35 s) outlasts a crashed leader's fencing (the controller waits broker.session.timeout.ms, 9 s by
- * default, before it moves leadership); kafkajs' default (about 9 s) does not.
+ * default, before it moves leadership); kafkajs' default (about 9 s) does not. Those retries are safe only for a call
+ * whose attempts each reach one broker (SingleBrokerCall, which the partitioner enforces for the sink's calls).
  */
 export const DURABLE_PRODUCER: ProducerConfig = {
   idempotent: true,
@@ -65,19 +51,20 @@ const sizeOf = (records: readonly OutgoingRecord[]): number =>
   records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
 
 /**
- * A RecordSink over a kafkajs idempotent producer that never loses an acknowledged record.
+ * A RecordSink over a kafkajs idempotent producer that never loses an acknowledged record nor writes one twice.
  *
  * kafkajs 2.2 hands a failed request's sequence numbers back to the partition even when the old leader had
- * already replicated that batch. A second send in flight at that moment reuses them, the new leader takes it for a
+ * already replicated that batch. A second batch in flight at that moment reuses them, the new leader takes it for a
  * duplicate of the first and acknowledges it without writing it: a resolved publish whose record is not in the log
- * (test/reliability/producer-failover.test.ts). So this sink keeps exactly one sendBatch in flight, merges the
- * sends that queue behind it into the next batch (order per partition is queue order), checks each batch against
- * its response (see sendAll), and after a failed batch it rejects that batch's callers and continues on a fresh
- * producer (a new producer id, so no sequence number whose batch's fate is unknown is used again).
+ * (test/reliability/producer-failover.test.ts). So this sink keeps one batch in flight, merges the sends that queue
+ * behind it into the next batch (order per partition is queue order), sends each batch as one call per partition
+ * leader (see sendAll), and after a failed call it rejects the sends it carried and continues on a fresh producer
+ * (a new producer id, so no sequence number whose batch's fate is unknown is used again).
  */
 export function createKafkaSink(config: KafkaConfig): KafkaSink {
   // Quiet: failures surface as errors of the send that hit them.
   const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...config });
+  const topology = new Topology();
   let producer: Producer | undefined;
   let connected: Promise<void> | undefined;
   const queue: PendingSend[] = [];
@@ -111,17 +98,22 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
   const pump = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = takeBatch();
+      const records = batch.flatMap((s) => s.records);
+      let failed: ReadonlyMap<number, unknown>;
       try {
         const { producer: p, connected: ready } = current();
         await ready;
-        await sendAll(
-          p,
-          batch.flatMap((s) => s.records),
-        );
-        for (const s of batch) s.resolve();
+        failed = await sendAll(p, topology, records);
       } catch (error) {
-        retire();
-        for (const s of batch) s.reject(unacknowledged(s.records, error));
+        failed = new Map(records.map((_, i) => [i, error])); // not connected: nothing was sent
+      }
+      if (failed.size > 0) retire();
+      let first = 0;
+      for (const s of batch) {
+        const error = s.records.findIndex((_, i) => failed.has(first + i));
+        if (error < 0) s.resolve();
+        else s.reject(unacknowledged(s.records, failed.get(first + error)));
+        first += s.records.length;
       }
     }
     sending = false;
@@ -154,46 +146,46 @@ function unacknowledged(records: readonly OutgoingRecord[], error: unknown): Pub
   return new PublishError([...new Set(records.map((r) => r.topic))], records.length, error);
 }
 
-/** How many times records left out of a resolved sendBatch are sent again before the send fails. */
-const MAX_PASSES = 5;
+/** How many times a batch is split again after a call was refused because its partitions' leaders moved. */
+const MAX_SPLITS = 5;
 
-/**
- * One sendBatch, checked against its response. kafkajs 2.2 retries a sendBatch that spans several brokers only
- * towards the brokers that have not answered yet (src/producer/sendMessages.js, `brokersWithoutResponse`): a
- * partition whose leader moved to a broker that had already answered is left out, and the call resolves anyway.
- * The response names every partition written, so records of a partition missing from it are sent again, the same
- * records: their sequence numbers were given back when the first attempt failed, so a copy the old leader did write
- * is answered as a duplicate rather than written twice.
- */
-async function sendAll(producer: Producer, records: readonly OutgoingRecord[]): Promise<void> {
-  let topicMessages = byTopic(records);
-  for (let pass = 1; topicMessages.length > 0; pass++) {
-    const written = await producer.sendBatch({ acks: -1, topicMessages });
-    const done = new Set(written.map((w) => `${w.topicName}\0${w.partition}`));
-    topicMessages = topicMessages
-      .map(({ topic, messages }) => ({
-        topic,
-        messages: messages.filter((m) => !done.has(`${topic}\0${m[PLACED]}`)),
-      }))
-      .filter(({ messages }) => messages.length > 0);
-    if (topicMessages.length > 0 && pass === MAX_PASSES) {
-      const where = topicMessages.flatMap(({ topic, messages }) => [
-        ...new Set(messages.map((m) => `${topic}-${m[PLACED]}`)),
-      ]);
-      throw new Error(`records for ${where.join(', ')} not acknowledged after ${pass} sends`);
-    }
-  }
+interface Entry extends Outgoing {
+  /** The record's place in the batch. */
+  index: number;
 }
 
-function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages: PlacedMessage[] }[] {
-  const grouped = new Map<string, PlacedMessage[]>();
-  for (const r of records) {
-    let list = grouped.get(r.topic);
-    if (!list) grouped.set(r.topic, (list = []));
-    // The placement slot exists from the start, so the partitioner's write does not reshape the object.
-    list.push({ key: r.key, value: r.value, headers: kafkajsHeaders(r.headers), [PLACED]: undefined });
+/**
+ * Sends a batch as one sendBatch per partition leader, all at once, each of which kafkajs retries towards one
+ * broker (SingleBrokerCall). A call refused because its partitions' leaders moved is split again by the metadata
+ * it was refused with. Resolves to the records not acknowledged (by their index in the batch) and why.
+ */
+async function sendAll(
+  producer: Producer,
+  topology: Topology,
+  records: readonly OutgoingRecord[],
+): Promise<ReadonlyMap<number, unknown>> {
+  const failed = new Map<number, unknown>();
+  let pending: Entry[] = records.map((r, index) => ({ index, topic: r.topic, message: toMessage(r) }));
+  for (let split = 1; pending.length > 0; split++) {
+    const calls = topology.split(pending);
+    const outcomes = await Promise.allSettled(
+      calls.map((call) => producer.sendBatch({ acks: -1, topicMessages: call.topicMessages() })),
+    );
+    pending = [];
+    calls.forEach((call, n) => {
+      topology.learn(call);
+      const outcome = outcomes[n];
+      if (outcome?.status !== 'rejected') return;
+      if (outcome.reason instanceof LeadersMoved && split < MAX_SPLITS) pending.push(...call.entries);
+      else for (const { index } of call.entries) failed.set(index, outcome.reason);
+    });
   }
-  return [...grouped].map(([topic, messages]) => ({ topic, messages }));
+  return failed;
+}
+
+function toMessage(r: OutgoingRecord): PlacedMessage {
+  // The placement slot exists from the start, so the partitioner's write does not reshape the object.
+  return { key: r.key, value: r.value, headers: kafkajsHeaders(r.headers), [PLACED]: undefined };
 }
 
 /**

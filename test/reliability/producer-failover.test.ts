@@ -1,5 +1,5 @@
 /**
- * Guards the fixes in shared/kafka-sink.ts (RELIABILITY.md, "Bugs (fixed): acknowledged writes lost").
+ * Guards the fixes in shared/kafka/sink.ts (RELIABILITY.md, "Bugs (fixed): acknowledged writes lost").
  *
  * The framework's producer (createProducer / createKafkaSink: kafkajs, acks=all, idempotent) used by concurrent
  * callers, as the adapter's shared sink is by a handler's key lanes and as any application's producer is. Before the
@@ -9,7 +9,9 @@
  *   new leader answered it as a duplicate of the first (one partition is enough to see it);
  * - kafkajs retries a batch that spans several brokers only towards the brokers that have not answered, so a
  *   partition whose leader moved to one that had answered was left out while the send resolved (this needs leaders
- *   on several nodes: the topic has 6 partitions over the 3).
+ *   on several nodes: the topic has 6 partitions over the 3);
+ * - and, not a loss: a kafkajs retry could overtake a request still in flight to another broker and write its
+ *   records a second time under fresh sequence numbers (`twice` below).
  *
  * The test drives several producers, each with many concurrent publishes over all partitions, through a few
  * SIGKILL/restart cycles of partition 0's leader, and compares what was acknowledged with what is in the log.
