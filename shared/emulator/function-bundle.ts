@@ -32,16 +32,13 @@ function handlerModule(entry: string): Plugin {
 type Inputs = Record<string, [size: number, mtimeMs: number]>;
 
 async function fingerprint(paths: readonly string[]): Promise<Inputs | undefined> {
-  const inputs: Inputs = {};
   try {
-    for (const path of paths) {
-      const s = await stat(path);
-      inputs[path] = [s.size, s.mtimeMs];
-    }
+    // All at once: a bundle has a thousand inputs, and one stat after another took half a second of each start.
+    const stats = await Promise.all(paths.map((path) => stat(path)));
+    return Object.fromEntries(paths.map((path, i) => [path, [stats[i]!.size, stats[i]!.mtimeMs]]));
   } catch {
     return undefined; // an input is gone: bundle again
   }
-  return inputs;
 }
 
 async function isCurrent(inputsFile: string): Promise<boolean> {
