@@ -1,12 +1,14 @@
 /**
  * A handler's function, locally: a pool of containers (worker threads, see container.ts) that grows with
- * concurrent invocations up to the reserved concurrency, as Lambda adds execution environments. Each invocation
+ * concurrent invocations up to the reserved concurrency or the machine's cores (LOCAL_CONCURRENCY), as Lambda adds
+ * execution environments. Each invocation
  * gets the event (packed in the container's transfer buffer, or as JSON text) and a deadline; past `timeoutSeconds` its container is terminated and the invocation
  * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. The code is bundled as infra deploys
  * it (function-bundle.ts) once per version; reloading bundles it again and retires every container: new
  * invocations get fresh ones.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HandlerModule } from '../declarations/app';
@@ -38,7 +40,7 @@ export interface LocalFunctionOptions {
    * @default - none
    */
   externalModules?: readonly string[];
-  /** At most this many containers at once (the reserved concurrency); default: as many as invocations. */
+  /** At most this many containers at once (the reserved concurrency); default: LOCAL_CONCURRENCY. */
   maxConcurrency?: number;
   /** Region and account of the function's ARN. */
   region: string;
@@ -58,6 +60,14 @@ export type InvokeOutcome =
   | (Outcome & { ok: false; error: FunctionError; timedOut: boolean });
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Containers a function runs at once locally when its declaration reserves no fewer: the machine's cores (at least
+ * two, so invocations still overlap). On AWS every concurrent invocation gets an environment of its own; here they
+ * would share the cores anyway, and each extra container costs a cold start (compiling the bundle) and a JIT warm-up
+ * of its own. An invocation that finds every container busy waits for one, as one over the reserved concurrency does.
+ */
+export const LOCAL_CONCURRENCY = Math.max(2, availableParallelism());
 
 const exitError = (requestId: string, detail: string): FunctionError => ({
   errorType: 'Runtime.ExitError',
@@ -273,13 +283,17 @@ export class LocalFunction {
     return this.o.name;
   }
 
-  /** Starts one container ahead of traffic; resolves with its init error, if the module does not load. */
+  /**
+   * Starts one container ahead of traffic; resolves with its init error, if the module does not load. It is
+   * available at once: an invocation that comes while it initialises takes it and waits for its init, rather than
+   * starting a second container beside it.
+   */
   async warm(): Promise<FunctionError | undefined> {
     const container = await this.start();
     if (!(container instanceof Container)) return container;
+    this.release(container);
     const error = await container.ready;
-    if (error) this.retire(container);
-    else this.release(container);
+    if (error && this.idle.includes(container)) void this.retire(container); // else its invocation retires it
     return error;
   }
 
@@ -336,7 +350,7 @@ export class LocalFunction {
     for (;;) {
       const idle = this.idle.pop();
       if (idle) return idle;
-      if (this.all.size + this.starting < (this.o.maxConcurrency ?? Infinity)) {
+      if (this.all.size + this.starting < (this.o.maxConcurrency ?? LOCAL_CONCURRENCY)) {
         this.starting++;
         try {
           return await this.start();

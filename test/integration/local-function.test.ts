@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KAFKA_CLIENT_MODULES } from '../../shared/declarations/bundling';
 import { bundleFunction } from '../../shared/emulator/function-bundle';
-import { LocalFunction, type LocalFunctionOptions } from '../../shared/emulator/local-function';
+import {
+  LOCAL_CONCURRENCY,
+  LocalFunction,
+  type LocalFunctionOptions,
+} from '../../shared/emulator/local-function';
 
 const base: Omit<LocalFunctionOptions, 'entry'> = {
   name: 'bundled',
@@ -78,5 +82,37 @@ describe('a function bundled as infra bundles it', () => {
     expect(statSync(first.file).mtimeMs).not.toBe(builtAt);
     const outcome = await invokeOnce({ ...base, entry });
     expect(outcome).toMatchObject({ ok: true, payload: 2 });
+  });
+});
+
+describe('concurrent invocations', () => {
+  /** Answers with its container's log stream (one per container) after a pause, so invocations overlap. */
+  const source =
+    'export const handler = async () => {\n' +
+    '  await new Promise((resolve) => setTimeout(resolve, 200));\n' +
+    '  return process.env.AWS_LAMBDA_LOG_STREAM_NAME;\n' +
+    '};\n';
+
+  async function containersFor(invocations: number, maxConcurrency?: number): Promise<number> {
+    const dir = mkdtempSync(join(tmpdir(), 'concurrency-'));
+    const entry = join(dir, 'slow.ts');
+    writeFileSync(entry, source);
+    const fn = new LocalFunction({ ...base, entry, ...(maxConcurrency && { maxConcurrency }) });
+    try {
+      const outcomes = await Promise.all(Array.from({ length: invocations }, () => fn.invoke('{}')));
+      const streams = outcomes.map((o) => (o.ok ? String(o.payload) : `failed: ${o.error.errorMessage}`));
+      expect(streams.filter((s) => s.startsWith('failed'))).toEqual([]);
+      return new Set(streams).size;
+    } finally {
+      await fn.stop();
+    }
+  }
+
+  it('runs at most as many containers as the machine has cores; the other invocations wait for one', async () => {
+    expect(await containersFor(LOCAL_CONCURRENCY + 3)).toBe(LOCAL_CONCURRENCY);
+  });
+
+  it('runs no more containers than the reserved concurrency', async () => {
+    expect(await containersFor(4, 1)).toBe(1);
   });
 });
