@@ -8,6 +8,15 @@ const CALL = Symbol('kafka-lambda.call');
 
 export type PlacedMessage = Message & { [PLACED]?: number; [CALL]?: SingleBrokerCall<Outgoing> };
 
+/** A message with its placement slots from the start, so writing them later does not reshape the object. */
+export function placedMessage(
+  key: Message['key'],
+  value: Message['value'],
+  headers: Message['headers'],
+): PlacedMessage {
+  return { key, value, headers, [PLACED]: undefined, [CALL]: undefined };
+}
+
 /** Keyed records go where the Java client puts them; unkeyed ones rotate over the partitions. */
 export class Placement {
   private rotation = Math.floor(Math.random() * 1000);
@@ -62,6 +71,8 @@ export class SingleBrokerCall<E extends Outgoing> {
   /** The metadata kafkajs placed with, per topic: what the next split goes by. */
   readonly observed = new Map<string, readonly PartitionMetadata[]>();
   private leader = -1;
+  /** The metadata the previous message was placed with: kafkajs passes one array per topic and attempt. */
+  private last: readonly PartitionMetadata[] | undefined;
 
   constructor(readonly entries: readonly E[]) {
     for (const { message } of entries) message[CALL] = this;
@@ -84,7 +95,7 @@ export class SingleBrokerCall<E extends Outgoing> {
     message: PlacedMessage,
     partition: number,
   ): void {
-    this.observed.set(topic, metadata);
+    if (metadata !== this.last) this.observed.set(topic, (this.last = metadata));
     const leader = leaderOf(metadata, partition);
     if (message === this.entries[0]?.message)
       this.leader = leader; // a new attempt

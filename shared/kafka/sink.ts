@@ -12,7 +12,7 @@ import { PublishError } from '../errors';
 import {
   javaCompatiblePartitioner,
   LeadersMoved,
-  PLACED,
+  placedMessage,
   Topology,
   type Outgoing,
   type PlacedMessage,
@@ -107,7 +107,11 @@ export function createKafkaSink(config: KafkaConfig): KafkaSink {
       } catch (error) {
         failed = new Map(records.map((_, i) => [i, error])); // not connected: nothing was sent
       }
-      if (failed.size > 0) retire();
+      if (failed.size === 0) {
+        for (const s of batch) s.resolve();
+        continue;
+      }
+      retire();
       let first = 0;
       for (const s of batch) {
         const error = s.records.findIndex((_, i) => failed.has(first + i));
@@ -184,8 +188,7 @@ async function sendAll(
 }
 
 function toMessage(r: OutgoingRecord): PlacedMessage {
-  // The placement slot exists from the start, so the partitioner's write does not reshape the object.
-  return { key: r.key, value: r.value, headers: kafkajsHeaders(r.headers), [PLACED]: undefined };
+  return placedMessage(r.key, r.value, kafkajsHeaders(r.headers));
 }
 
 /**
