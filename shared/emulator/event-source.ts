@@ -23,6 +23,12 @@ import type { HandlerStats } from './stats';
 const DEFAULT_WINDOW_MS = 500;
 /** Pause before a failed partition is delivered again. */
 const RETRY_PAUSE_MS = 1000;
+/**
+ * Bytes per fetch response (kafkajs' default is 10 MB). Lambda does not publish its pollers' fetch sizes. Measured with
+ * 300,000 records through the bench's no-op handler: 113-153k records/s with 2 MB, 83-125k with 10 MB; the main
+ * thread's profile put the difference in copying each response into a fresh buffer (faulting in new pages).
+ */
+const FETCH_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface EventSourceOptions {
   kafka: Kafka;
@@ -241,6 +247,7 @@ export class EventSourcePoller {
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
+      maxBytes: FETCH_MAX_BYTES,
     });
     this.consumer = consumer;
     await consumer.connect();

@@ -108,7 +108,7 @@ describe('concurrent invocations', () => {
     }
   }
 
-  it('runs at most as many containers as the machine has cores; the other invocations wait for one', async () => {
+  it('runs at most one container fewer than the machine has cores; the other invocations wait for one', async () => {
     expect(await containersFor(LOCAL_CONCURRENCY + 3)).toBe(LOCAL_CONCURRENCY);
   });
 
