@@ -1,9 +1,9 @@
 /**
  * A handler's function, locally: a pool of containers (worker threads, see container.ts) that grows with
  * concurrent invocations up to the reserved concurrency or the machine's cores (LOCAL_CONCURRENCY), as Lambda adds
- * execution environments. Each invocation
- * gets the event (packed in the container's transfer buffer, or as JSON text) and a deadline; past `timeoutSeconds` its container is terminated and the invocation
- * fails as Lambda's does (`Sandbox.Timedout`), and the next one starts cold. The code is bundled as infra deploys
+ * execution environments. Each invocation gets the event (packed in the container's transfer buffer, or as JSON
+ * text) and a deadline; past `timeoutSeconds` its container is terminated and the invocation fails as Lambda's does
+ * (`Sandbox.Timedout`), and the next one starts cold. The code is bundled as infra deploys
  * it (function-bundle.ts) once per version; reloading bundles it again and retires every container: new
  * invocations get fresh ones.
  */

@@ -2,7 +2,7 @@ import type { ICustomPartitioner, Message, PartitionMetadata } from 'kafkajs';
 import { partitionForKey } from './partitioner';
 
 /** Where a message was placed, kept on the message so every attempt sends it to the same partition. */
-export const PLACED = Symbol('kafka-lambda.partition');
+const PLACED = Symbol('kafka-lambda.partition');
 /** The single-broker call a message travels in, if any (see SingleBrokerCall). */
 const CALL = Symbol('kafka-lambda.call');
 
@@ -18,7 +18,7 @@ export function placedMessage(
 }
 
 /** Keyed records go where the Java client puts them; unkeyed ones rotate over the partitions. */
-export class Placement {
+class Placement {
   private rotation = Math.floor(Math.random() * 1000);
 
   place(message: PlacedMessage, partitionCount: number): number {
@@ -34,7 +34,7 @@ export class Placement {
 const leadersOf = new WeakMap<readonly PartitionMetadata[], Map<number, number>>();
 
 /** The broker leading a partition in this metadata (-1 when it has none); one map per metadata snapshot. */
-export function leaderOf(metadata: readonly PartitionMetadata[], partition: number): number {
+function leaderOf(metadata: readonly PartitionMetadata[], partition: number): number {
   let leaders = leadersOf.get(metadata);
   if (!leaders) leadersOf.set(metadata, (leaders = new Map(metadata.map((p) => [p.partitionId, p.leader]))));
   return leaders.get(partition) ?? -1;
