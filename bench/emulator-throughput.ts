@@ -66,7 +66,12 @@ async function emulatorRun(
   await rewind(bk.admin, group, topic);
   const started = now();
   const stopMeter = cpuMeter(cpu, total);
-  const emulator = await startEmulator({ appDir: APP_DIR, brokers: bk.brokers, log: silentLogger });
+  const emulator = await startEmulator({
+    appDir: APP_DIR,
+    brokers: bk.brokers,
+    log: silentLogger,
+    passEnvironment: ['BENCH_TOPIC', 'BENCH_GROUP'],
+  });
   const web = withConsole ? await startConsole({ emulator, port: 0 }) : undefined;
   const closePage = web ? await openPage(web) : undefined;
   const stats = emulator.stats.get(HANDLER)!;

@@ -56,8 +56,9 @@ export function kafkaFor(brokers: readonly string[]): Kafka {
 }
 
 /**
- * The DynamoDB endpoint to use: DYNAMODB_ENDPOINT when set, else the local server (started if it is not running),
- * exported as DYNAMODB_ENDPOINT so the handlers' containers inherit it.
+ * The DynamoDB endpoint to use: DYNAMODB_ENDPOINT when set, else the local server (started if it is not running).
+ * It is handed on explicitly (the emulator gives it to the functions that declare tables), never exported: a
+ * function's environment is its own.
  */
 export async function resolveDynamoDb(say: (line: string) => void): Promise<string> {
   const fromEnv = process.env.DYNAMODB_ENDPOINT?.trim();
@@ -65,6 +66,21 @@ export async function resolveDynamoDb(say: (line: string) => void): Promise<stri
   const result = await dynamodbUp();
   if (result.started)
     say(`DynamoDB started at ${result.endpoint} (npm run cli -- dynamodb down to stop and wipe it)`);
-  process.env.DYNAMODB_ENDPOINT = result.endpoint;
   return result.endpoint;
+}
+
+/**
+ * `--pass-env NAME,...`: variables the functions get from this shell by name, a local-only convenience (a deployed
+ * function has only what its declaration and infra set). Names not set here are reported and left out.
+ */
+export function passEnvFlag(value: string | undefined, say: (line: string) => void): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unset = names.filter((n) => process.env[n] === undefined);
+  if (unset.length)
+    say(`--pass-env: ${unset.join(', ')} not set in this shell; the functions will not see it`);
+  return names;
 }

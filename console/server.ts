@@ -248,7 +248,15 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       const name = module.definition.name;
       const run = (replays.get(name) ?? Promise.resolve())
         .catch(() => {})
-        .then(() => replayDeadLetters({ kafka: emulator.kafka, brokers: emulator.brokers, module, filter }));
+        .then(() =>
+          replayDeadLetters({
+            kafka: emulator.kafka,
+            brokers: emulator.brokers,
+            module,
+            filter,
+            ...emulator.functionSettings,
+          }),
+        );
       replays.set(name, run);
       return c.json(await run);
     } catch (error) {

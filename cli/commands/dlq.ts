@@ -4,7 +4,7 @@ import {
   type DeadLetterFilter,
 } from '../../shared/emulator/dead-letters';
 import { parseCommandArgs, UsageError, type Command } from '../command';
-import { appManifest, findHandler, kafkaFor, resolveBrokers } from '../context';
+import { appManifest, findHandler, kafkaFor, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
 
 function dateFlag(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
@@ -18,15 +18,17 @@ export const dlq: Command = {
   name: 'dlq',
   help: `dlq list HANDLER [--since ISO] [--until ISO] [--error TEXT] [--app DIR]
     Shows the handler's dead letters: source topic/partition/offset, kind, attempts, error.
-  dlq replay HANDLER [--since ISO] [--until ISO] [--error TEXT] [--app DIR]
+  dlq replay HANDLER [--since ISO] [--until ISO] [--error TEXT] [--app DIR] [--pass-env NAME,...]
     Invokes that handler alone with the original records of the matching dead letters; other consumer
-    groups never see them again, and a ledger keeps any dead letter from being replayed twice.`,
+    groups never see them again, and a ledger keeps any dead letter from being replayed twice. The function
+    has the environment dev gives it (--pass-env as for dev).`,
   async run(args, { say }) {
     const { values, positionals } = parseCommandArgs(args, {
       since: { type: 'string' },
       until: { type: 'string' },
       error: { type: 'string' },
       app: { type: 'string' },
+      'pass-env': { type: 'string' },
     });
     const [action, name] = positionals;
     if (action !== 'list' && action !== 'replay')
@@ -51,7 +53,17 @@ export const dlq: Command = {
       }
       return say(`${entries.length} dead letter(s) for ${module.definition.name}`);
     }
-    const { replayed, skipped } = await replayDeadLetters({ kafka, brokers, module, filter, say });
+    const passEnvironment = passEnvFlag(values['pass-env'], say);
+    const dynamodbEndpoint = module.definition.tables.length > 0 ? await resolveDynamoDb(say) : undefined;
+    const { replayed, skipped } = await replayDeadLetters({
+      kafka,
+      brokers,
+      module,
+      filter,
+      say,
+      dynamodbEndpoint,
+      passEnvironment,
+    });
     say(
       `replayed ${replayed} dead letter(s) to ${module.definition.name}; ${skipped} already replayed before`,
     );

@@ -16,6 +16,7 @@ import {
 import { toMskEvent } from '../lambda/msk-event';
 import { readBatchResponse } from './batch-response';
 import { localClusterArn } from './local-arns';
+import type { LocalEnvironmentOptions } from './function-environment';
 import { localFunctionFor } from './local-function';
 
 export interface DeadLetterFilter {
@@ -116,7 +117,7 @@ async function ensureLedger(kafka: Kafka, ledger: string): Promise<void> {
   }
 }
 
-export interface ReplayOptions {
+export interface ReplayOptions extends LocalEnvironmentOptions {
   kafka: Kafka;
   brokers: readonly string[];
   module: HandlerModule;
@@ -153,7 +154,12 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayResult>
   await admin.connect();
   const eventSourceArn = localClusterArn(region, (await admin.describeCluster()).clusterId);
   await admin.disconnect();
-  const fn = localFunctionFor(module, { brokers: o.brokers, region });
+  const fn = localFunctionFor(module, {
+    brokers: o.brokers,
+    region,
+    dynamodbEndpoint: o.dynamodbEndpoint,
+    passEnvironment: o.passEnvironment,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let replayed = 0;

@@ -9,6 +9,7 @@ import { alignTopics, type TopicPlan } from './align-topics';
 import type { EventSource } from './event-payload';
 import { EventSourcePoller } from './event-source';
 import { watchForEdits } from './hot-reload';
+import { useLambdaTimeZone, type LocalEnvironmentOptions } from './function-environment';
 import { localFunctionFor } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
 import { OnFailureDirectory } from './on-failure';
@@ -50,6 +51,17 @@ export interface EmulatorOptions {
    * @default AWS_REGION, else us-east-1
    */
   region?: string;
+  /**
+   * The local DynamoDB that functions declaring tables get as DYNAMODB_ENDPOINT.
+   * @default DYNAMODB_ENDPOINT of this process, else none
+   */
+  dynamodbEndpoint?: string;
+  /**
+   * Variables the functions get from this process by name, a local-only convenience: otherwise a function sees
+   * only what the deployed one would (function-environment.ts).
+   * @default - none
+   */
+  passEnvironment?: readonly string[];
 }
 
 /** Handler code was reloaded after an edit: whether every handler module loaded again. */
@@ -77,6 +89,8 @@ export interface Emulator {
   brokers: readonly string[];
   /** Handler reloads after edits, oldest first (the latest 50). */
   reloads: ReloadEvent[];
+  /** What the functions get beside their own environment; tools that invoke a function (replay) use the same. */
+  functionSettings: LocalEnvironmentOptions & { region: string };
   stop(): Promise<void>;
 }
 
@@ -95,7 +109,22 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       `no handler named ${unknown.join(', ')}; declared: ${manifest.handlers.map((h) => h.definition.name).join(', ')}`,
     );
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const dynamodbEndpoint = o.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT?.trim();
+  const functionSettings = {
+    region,
+    ...(dynamodbEndpoint && { dynamodbEndpoint }),
+    ...(o.passEnvironment && { passEnvironment: o.passEnvironment }),
+  };
+  // Lambda runs functions in UTC; a worker cannot have a time zone of its own, so this process takes it.
+  useLambdaTimeZone();
   const onFailureDir = o.onFailureDir ?? join(localHome(), 'on-failure');
+  // Before anything connects: a variable that cannot be passed through fails the start here.
+  const functions = new Map(
+    modules.map((m) => [
+      m.definition.name,
+      localFunctionFor(m, { brokers: o.brokers, ...functionSettings, ...(o.output && { output: o.output }) }),
+    ]),
+  );
 
   const kafka = new Kafka({
     clientId: 'kafka-lambda-emulator',
@@ -113,12 +142,6 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   };
 
   const stats = new Map(modules.map((m) => [m.definition.name, new HandlerStats()]));
-  const functions = new Map(
-    modules.map((m) => [
-      m.definition.name,
-      localFunctionFor(m, { brokers: o.brokers, region, ...(o.output && { output: o.output }) }),
-    ]),
-  );
   // One container per function ahead of traffic: the first batch does not wait for a cold start, and a module
   // that does not load says so now.
   const warming = [...functions.values()].map(async (fn) => {
@@ -184,6 +207,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     kafka,
     brokers: o.brokers,
     reloads,
+    functionSettings,
     async refreshLag() {
       for (const m of modules) {
         const lag = new Map<string, number>();

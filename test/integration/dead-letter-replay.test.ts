@@ -6,7 +6,7 @@ import { loadModule } from '../../shared/declarations/load-module';
 import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, FIXTURE_ENV, kafkaClient } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
@@ -32,6 +32,7 @@ describe('dead letters: list and replay', () => {
     const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
     const emulator = await startEmulator({
       appDir: FIXTURE_APP,
+      passEnvironment: FIXTURE_ENV,
       brokers,
       log: createLogger({}, 'silent'),
       only: ['echo', 'audit'],
@@ -63,7 +64,13 @@ describe('dead letters: list and replay', () => {
       const endBefore = await sourceEnd();
       process.env.FIXTURE_FIXED = '1'; // the fix
       const lines: string[] = [];
-      const first = await replayDeadLetters({ kafka, brokers, module: echo, say: (l) => lines.push(l) });
+      const first = await replayDeadLetters({
+        kafka,
+        brokers,
+        module: echo,
+        passEnvironment: FIXTURE_ENV,
+        say: (l) => lines.push(l),
+      });
       expect(first).toEqual({ replayed: 1, skipped: 0 });
       await handled.until((items) => items.some((h) => h.key === 'bad'), 30_000, 'the replayed record');
       const replayed = handled.items.filter((h) => h.key === 'bad');
@@ -73,7 +80,7 @@ describe('dead letters: list and replay', () => {
       ]);
 
       expect(await sourceEnd()).toBe(endBefore); // nothing was written back to the source topic
-      const second = await replayDeadLetters({ kafka, brokers, module: echo });
+      const second = await replayDeadLetters({ kafka, brokers, module: echo, passEnvironment: FIXTURE_ENV });
       expect(second).toEqual({ replayed: 0, skipped: 1 });
     } finally {
       if (!stopped) await emulator.stop();

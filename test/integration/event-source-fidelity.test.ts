@@ -126,6 +126,8 @@ describe('the emulator, held to the event source mapping', () => {
     emulator = await startEmulator({
       appDir: APP,
       brokers,
+      // Where the probes write and what their topics are called: passed through on purpose (local only).
+      passEnvironment: ['FIDELITY_PREFIX', 'FIDELITY_OUT'],
       onFailureDir,
       log: recordingLogger(lines, wake),
     });
