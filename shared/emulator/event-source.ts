@@ -136,8 +136,8 @@ export class EventSourcePoller {
     const { spec, log, stats } = this.o;
     const where = { handler: spec.name, topic, partition };
     return {
-      submit: (records) => {
-        const submission = this.batcher.submit(records);
+      submit: (records, alone) => {
+        const submission = this.batcher.submit(records, alone);
         const heartbeat = this.heartbeats.get(partition);
         if ('outcome' in submission && heartbeat)
           return { ...submission, outcome: whileBeating(submission.outcome, heartbeat) };
@@ -208,6 +208,13 @@ export class EventSourcePoller {
         ...where,
         offset: event.offset,
         attempt: event.attempt,
+        error: event.reason,
+      });
+    else if (event.kind === 'bisecting')
+      log.warn('invocation failed; delivering each half of its records on its own', {
+        ...where,
+        offset: event.offset,
+        records: event.records,
         error: event.reason,
       });
     else

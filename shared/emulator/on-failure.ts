@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import type { RawRecord } from '../kafka/records';
 import type { EventSource } from './event-payload';
 
-export type OnFailureCondition = 'RetryAttemptsExhausted' | 'MaximumPayloadSizeExceeded';
+/**
+ * Why records were given up on. RecordAgeExceeded is the name LocalStack's event source mappings write; AWS's pages
+ * show RetryAttemptsExhausted only.
+ */
+export type OnFailureCondition =
+  'RetryAttemptsExhausted' | 'MaximumPayloadSizeExceeded' | 'RecordAgeExceeded';
 
 export interface InvocationRecord {
   requestContext: {
@@ -21,7 +26,7 @@ export interface InvocationRecord {
     condition: OnFailureCondition;
     approximateInvokeCount: number;
   };
-  /** Null when the function was never invoked (MaximumPayloadSizeExceeded). */
+  /** Null when the function was never invoked (MaximumPayloadSizeExceeded, RecordAgeExceeded). */
   responseContext: { statusCode: number; executedVersion: string; functionError?: 'Unhandled' } | null;
   version: '1.0';
   timestamp: string;
