@@ -15,7 +15,7 @@ import { readBatchResponse } from './batch-response';
 import { Batcher, type InvocationVerdict } from './batcher';
 import { encodeRecord, EventPayload, PAYLOAD_LIMIT_BYTES, type EventSource } from './event-payload';
 import type { LocalFunction } from './local-function';
-import { invocationRecord, type OnFailureDirectory } from './on-failure';
+import type { OnFailureDestination } from './on-failure';
 import { PartitionFlow, type FlowEvent, type PartitionPort } from './partition-flow';
 import type { HandlerStats } from './stats';
 
@@ -40,7 +40,8 @@ export interface EventSourceOptions {
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
   event: EventSource;
-  onFailure: OnFailureDirectory;
+  /** Where records given up on go: the handler's S3 bucket (a local folder) or a Kafka topic. */
+  onFailure: OnFailureDestination;
   log: Logger;
   stats: HandlerStats;
 }
@@ -172,28 +173,32 @@ export class EventSourcePoller {
       pause: (ms) => this.pause(ms),
       stopping: () => this.stopping,
       discard: async ({ condition, records, invocation }) => {
-        const record = invocationRecord({
+        const destination = await this.o.onFailure.write(spec.name, {
           condition,
           functionArn: this.o.functionArn,
           source: this.o.event,
           records,
-          ...(invocation
-            ? { invocation: { ...invocation, payload: invocation.payload() } }
-            : { payload: this.eventOf(records) }),
+          ...(invocation && { invocation: { ...invocation, payload: invocation.payload() } }),
+          eventOf: (some) => this.eventOf(some),
         });
-        const file = await this.o.onFailure.write(spec.name, record);
         stats.discarded += records.length;
         const first = records[0]!.offset;
         const last = records[records.length - 1]!.offset;
-        const reason = `${condition}: offsets ${first}-${last} written to ${file}`;
+        const reason = `${condition}: offsets ${first}-${last} written to ${destination}`;
         stats.remember({ kind: 'discarded', topic, partition, offset: first, reason });
-        log.error('records sent to the on-failure destination', { ...where, condition, first, last, file });
+        log.error('records sent to the on-failure destination', {
+          ...where,
+          condition,
+          first,
+          last,
+          destination,
+        });
       },
       note: (event: FlowEvent) => this.note(event, where),
     };
   }
 
-  /** The event these records would have made (for records never invoked). */
+  /** The event these records make (for records never invoked, and one-record payloads). */
   private eventOf(records: readonly RawRecord[]): string {
     const payload = new EventPayload(this.o.event);
     for (const r of records) payload.add(encodeRecord(r));
