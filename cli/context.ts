@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { up } from '../launcher/kafka/cluster';
 import { up as dynamodbUp } from '../launcher/dynamodb/local-server';
-import { loadApp, type AppManifest, type HandlerModule } from '../shared/declarations/app';
+import { loadApp, type AppManifest } from '../shared/declarations/app';
+import type { AppPlan, HandlerPlan } from '../shared/declarations/app-plan';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { brokerList, kafkaConfigFromEnv } from '../shared/kafka/connection';
 
@@ -24,11 +25,11 @@ export function findTopic(manifest: AppManifest, name: string): AnyTopic {
   return topic;
 }
 
-export function findHandler(manifest: AppManifest, name: string | undefined): HandlerModule {
-  const found = manifest.handlers.find((h) => h.definition.name === name);
+export function findHandler(plan: AppPlan, name: string | undefined): HandlerPlan {
+  const found = plan.handlers.find((h) => h.name === name);
   if (!found)
     throw new Error(
-      `no handler named "${name ?? ''}"; declared: ${manifest.handlers.map((h) => h.definition.name).join(', ')}`,
+      `no handler named "${name ?? ''}"; declared: ${plan.handlers.map((h) => h.name).join(', ')}`,
     );
   return found;
 }

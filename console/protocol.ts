@@ -1,8 +1,8 @@
 /** What the console's server sends its page: types only, shared by console/server.ts and console/page. */
 import type {
   BrowsedRecord,
-  DeadLetterInfo,
   GroupStatus,
+  LetterInfo,
   PartitionPlacement,
   TopicStatus,
 } from '../shared/emulator';
@@ -17,10 +17,10 @@ export type RecordView = BrowsedRecord;
 
 export type GroupView = GroupStatus;
 
-/** A dead letter as listed: key, value and header values as text. */
+/** A dead letter (or a record the mapping sent to a Kafka destination) as listed: key, value and headers as text. */
 export interface LetterView {
   id: string;
-  info: Omit<DeadLetterInfo, 'failedAt'> & { failedAt: string };
+  info: Omit<LetterInfo, 'failedAt'> & { failedAt: string };
   original: {
     topic: string;
     partition: number;

@@ -15,7 +15,7 @@ import {
   topicStatuses,
   type DeadLetterFilter,
   type Emulator,
-  type FailureKind,
+  type LetterInfo,
 } from '../shared/emulator';
 import { bundlePage } from './bundle';
 import { deadLetterIds, InputError, optionalDate, optionalInt, optionalOneOf, optionalText } from './inputs';
@@ -24,7 +24,7 @@ import { newToken, refusal } from './security';
 import { SnapshotBuilder } from './snapshot';
 
 export const DEFAULT_CONSOLE_PORT = 4480;
-const FAILURE_KINDS: readonly FailureKind[] = ['decode', 'schema', 'handler'];
+const FAILURE_KINDS: readonly LetterInfo['kind'][] = ['decode', 'schema', 'handler', 'on-failure'];
 
 export interface ConsoleOptions {
   emulator: Emulator;
@@ -83,13 +83,13 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       .finally(() => (refreshing = false));
   };
 
-  const moduleNamed = (name: string) => {
-    const m = emulator.manifest.handlers.find((h) => h.definition.name === name);
-    if (!m) throw new NotFound(`no handler named "${name}"`);
-    return m;
+  const handlerNamed = (name: string) => {
+    const h = emulator.handlers.find((x) => x.name === name);
+    if (!h) throw new NotFound(`no handler named "${name}"`);
+    return h;
   };
   const topicNamed = (name: string) => {
-    const t = emulator.manifest.topics.find((x) => x.name === name);
+    const t = emulator.topics.find((x) => x.name === name);
     if (!t) throw new NotFound(`no declared topic named "${name}"`);
     return t;
   };
@@ -126,7 +126,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   );
   app.get('/api/topics', async (c) => {
     try {
-      const statuses = await topicStatuses(emulator.kafka, emulator.manifest.topics);
+      const statuses = await topicStatuses(emulator.kafka, emulator.topics);
       const admin = emulator.kafka.admin();
       await admin.connect();
       try {
@@ -187,8 +187,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   });
   app.get('/api/groups', async (c) => {
     try {
-      const running = emulator.manifest.handlers.filter((h) => emulator.stats.has(h.definition.name));
-      return c.json(await handlerGroups(emulator.kafka, running));
+      return c.json(await handlerGroups(emulator.kafka, emulator.handlers));
     } catch (error) {
       return failed(c, error);
     }
@@ -208,8 +207,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   };
   app.get('/api/handlers/:name/dead-letters', async (c) => {
     try {
-      const module = moduleNamed(c.req.param('name'));
-      const entries = await listDeadLetters(emulator.kafka, module, filterOf(c.req.query()));
+      const handler = handlerNamed(c.req.param('name'));
+      const entries = await listDeadLetters(emulator.kafka, handler, filterOf(c.req.query()));
       return c.json(
         entries.reverse().map((e): LetterView => ({
           id: e.id,
@@ -234,7 +233,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   });
   app.post('/api/handlers/:name/replay', async (c) => {
     try {
-      const module = moduleNamed(c.req.param('name'));
+      const handler = handlerNamed(c.req.param('name'));
       const body: unknown = await c.req.json().catch(() => {
         throw new InputError('the body must be JSON: {"ids": [...]} or a filter {since, until, kind, error}');
       });
@@ -245,14 +244,14 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
         { since: text('since'), until: text('until'), kind: text('kind'), error: text('error') },
         deadLetterIds(b.ids),
       );
-      const name = module.definition.name;
+      const { name } = handler;
       const run = (replays.get(name) ?? Promise.resolve())
         .catch(() => {})
         .then(() =>
           replayDeadLetters({
             kafka: emulator.kafka,
             brokers: emulator.brokers,
-            module,
+            handler,
             filter,
             ...emulator.functionSettings,
           }),

@@ -1,7 +1,9 @@
 import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
 import { startEmulator } from '../../shared/emulator';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
-import { appDir, appManifest, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
+import type { AppPlan } from '../../shared/declarations/app-plan';
+import { learnApp } from '../../shared/emulator/learn-app';
+import { appDir, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
 import { openDevLog } from '../dev-log';
 import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
@@ -28,8 +30,8 @@ export interface DevFlags {
  * The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing; resolves with the
  * endpoint, which the functions that declare tables get.
  */
-async function prepareTables(app: string, say: (line: string) => void): Promise<string | undefined> {
-  const { tables } = appManifest(app);
+async function prepareTables(plan: AppPlan, say: (line: string) => void): Promise<string | undefined> {
+  const { tables } = plan;
   if (tables.length === 0) return undefined;
   const endpoint = await resolveDynamoDb(say);
   const client = createDocumentClient({ ...process.env, DYNAMODB_ENDPOINT: endpoint });
@@ -48,9 +50,12 @@ export async function dev(flags: DevFlags): Promise<void> {
   const say = (line: string): void => (board ? board.say(line) : void process.stdout.write(line + '\n'));
   const devLog = openDevLog({ tty, verbose: flags.verbose });
   const brokers = await resolveBrokers(say);
-  const dynamodbEndpoint = await prepareTables(flags.app, say);
+  // The declarations, learned once in a throwaway worker: no handler module runs in this process.
+  const plan = await learnApp(flags.app);
+  const dynamodbEndpoint = await prepareTables(plan, say);
   const emulator = await startEmulator({
     appDir: flags.app,
+    plan,
     brokers,
     ...(dynamodbEndpoint && { dynamodbEndpoint }),
     ...(flags.passEnvironment && { passEnvironment: flags.passEnvironment }),

@@ -4,7 +4,8 @@ import {
   type DeadLetterFilter,
 } from '../../shared/emulator/dead-letters';
 import { parseCommandArgs, UsageError, type Command } from '../command';
-import { appManifest, findHandler, kafkaFor, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
+import { learnApp } from '../../shared/emulator/learn-app';
+import { appDir, findHandler, kafkaFor, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
 
 function dateFlag(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
@@ -33,7 +34,8 @@ export const dlq: Command = {
     const [action, name] = positionals;
     if (action !== 'list' && action !== 'replay')
       throw new UsageError('dlq list HANDLER or dlq replay HANDLER');
-    const module = findHandler(appManifest(values.app), name);
+    // As the emulator does: the handler modules run in a throwaway worker, not in this process.
+    const handler = findHandler(await learnApp(appDir(values.app)), name);
     const since = dateFlag('since', values.since);
     const until = dateFlag('until', values.until);
     const filter: DeadLetterFilter = {
@@ -44,28 +46,26 @@ export const dlq: Command = {
     const brokers = await resolveBrokers(say);
     const kafka = kafkaFor(brokers);
     if (action === 'list') {
-      const entries = await listDeadLetters(kafka, module, filter);
+      const entries = await listDeadLetters(kafka, handler, filter);
       for (const { info } of entries) {
         const { source, kind, attempts, error, failedAt } = info;
         say(
           `${failedAt.toISOString()}  ${source.topic}/${source.partition}/${source.offset}  ${kind} x${attempts}  ${error}`,
         );
       }
-      return say(`${entries.length} dead letter(s) for ${module.definition.name}`);
+      return say(`${entries.length} dead letter(s) for ${handler.name}`);
     }
     const passEnvironment = passEnvFlag(values['pass-env'], say);
-    const dynamodbEndpoint = module.definition.tables.length > 0 ? await resolveDynamoDb(say) : undefined;
+    const dynamodbEndpoint = handler.tables.length > 0 ? await resolveDynamoDb(say) : undefined;
     const { replayed, skipped } = await replayDeadLetters({
       kafka,
       brokers,
-      module,
+      handler,
       filter,
       say,
       dynamodbEndpoint,
       passEnvironment,
     });
-    say(
-      `replayed ${replayed} dead letter(s) to ${module.definition.name}; ${skipped} already replayed before`,
-    );
+    say(`replayed ${replayed} dead letter(s) to ${handler.name}; ${skipped} already replayed before`);
   },
 };

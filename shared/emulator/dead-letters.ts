@@ -1,23 +1,19 @@
 /**
  * A handler's dead letters: listed with what their headers say, and replayed to that handler alone after a fix.
+ * Records its event source mappings sent to a Kafka on-failure destination are listed (and replayed) with them.
  * The CLI (`dlq list`, `dlq replay`) and the console both use these.
  */
 import type { Kafka } from 'kafkajs';
-import type { HandlerModule } from '../declarations/app';
+import type { HandlerPlan } from '../declarations/app-plan';
 import { readToEnd } from '../kafka/read-to-end';
 import type { RawRecord } from '../kafka/records';
-import {
-  deadLetterTopics,
-  DLQ_HEADER,
-  readDeadLetter,
-  type DeadLetterInfo,
-  type FailureKind,
-} from '../lambda/dead-letter';
+import { DLQ_HEADER, readDeadLetter } from '../lambda/dead-letter';
 import { toMskEvent } from '../lambda/msk-event';
 import { readBatchResponse } from './batch-response';
 import { localClusterArn } from './local-arns';
 import type { LocalEnvironmentOptions } from './function-environment';
 import { localFunctionFor } from './local-function';
+import { onFailureLetter, onFailureTopicOf, type LetterInfo } from './on-failure-letters';
 
 export interface DeadLetterFilter {
   /** Failed at or after. */
@@ -26,7 +22,7 @@ export interface DeadLetterFilter {
   until?: Date;
   /** Substring of the error message. */
   error?: string;
-  kind?: FailureKind;
+  kind?: LetterInfo['kind'];
   /** Only these dead letters (ids as listed). */
   ids?: readonly string[];
 }
@@ -34,7 +30,7 @@ export interface DeadLetterFilter {
 export interface DeadLetterEntry {
   /** Where the dead letter itself is stored: `<dlq topic>/<partition>/<offset>`, its identity for replay. */
   id: string;
-  info: DeadLetterInfo;
+  info: LetterInfo;
   /** The record as it was in its source topic: its coordinates, key, value and headers. */
   original: RawRecord;
 }
@@ -62,32 +58,38 @@ async function existingTopics(kafka: Kafka, names: readonly string[]): Promise<s
   }
 }
 
-/** The handler's dead letters that match, oldest first. */
+/** A dead letter the function wrote: what its headers say, and the original record. */
+function written(letter: RawRecord): Omit<DeadLetterEntry, 'id'> {
+  const info = readDeadLetter(letter.headers);
+  return {
+    info,
+    original: {
+      ...info.source,
+      timestamp: letter.timestamp,
+      timestampType: 'CREATE_TIME',
+      key: letter.key,
+      value: letter.value,
+      headers: letter.headers.filter((h) => !DLQ_HEADER_NAMES.has(h.key)),
+    },
+  };
+}
+
+/** The handler's dead letters that match, oldest first (with what its mappings sent to a Kafka destination). */
 export async function listDeadLetters(
   kafka: Kafka,
-  module: HandlerModule,
+  handler: HandlerPlan,
   filter: DeadLetterFilter = {},
 ): Promise<DeadLetterEntry[]> {
-  const topics = await existingTopics(
-    kafka,
-    deadLetterTopics(module.definition).map((t) => t.name),
-  );
+  const destination = onFailureTopicOf(handler);
+  const topics = await existingTopics(kafka, [
+    ...handler.deadLetters.map((d) => d.topic),
+    ...(destination !== undefined ? [destination] : []),
+  ]);
   const entries: DeadLetterEntry[] = [];
   await readToEnd(kafka, topics, (letter) => {
-    const info = readDeadLetter(letter.headers);
-    const entry: DeadLetterEntry = {
-      id: `${letter.topic}/${letter.partition}/${letter.offset}`,
-      info,
-      original: {
-        ...info.source,
-        timestamp: letter.timestamp,
-        timestampType: 'CREATE_TIME',
-        key: letter.key,
-        value: letter.value,
-        headers: letter.headers.filter((h) => !DLQ_HEADER_NAMES.has(h.key)),
-      },
-    };
-    if (matches(entry, filter)) entries.push(entry);
+    const found = letter.topic === destination ? onFailureLetter(letter, handler) : written(letter);
+    const entry = found && { id: `${letter.topic}/${letter.partition}/${letter.offset}`, ...found };
+    if (entry && matches(entry, filter)) entries.push(entry);
   });
   return entries.sort((a, b) => a.info.failedAt.getTime() - b.info.failedAt.getTime());
 }
@@ -120,7 +122,7 @@ async function ensureLedger(kafka: Kafka, ledger: string): Promise<void> {
 export interface ReplayOptions extends LocalEnvironmentOptions {
   kafka: Kafka;
   brokers: readonly string[];
-  module: HandlerModule;
+  handler: HandlerPlan;
   filter?: DeadLetterFilter;
   /** Progress lines. */
   say?: (line: string) => void;
@@ -141,20 +143,20 @@ export interface ReplayResult {
  * replayed twice. A batch that fails stops the replay; what was replayed before it stays in the ledger.
  */
 export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayResult> {
-  const { kafka, module } = o;
-  const ledger = replayLedgerTopic(module.definition.group);
+  const { kafka, handler } = o;
+  const ledger = replayLedgerTopic(handler.group);
   await ensureLedger(kafka, ledger);
   const done = new Set<string>();
   await readToEnd(kafka, [ledger], (record) => record.key && done.add(record.key.toString()));
 
-  const matching = await listDeadLetters(kafka, module, o.filter);
+  const matching = await listDeadLetters(kafka, handler, o.filter);
   const todo = matching.filter((e) => !done.has(e.id));
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const admin = kafka.admin();
   await admin.connect();
   const eventSourceArn = localClusterArn(region, (await admin.describeCluster()).clusterId);
   await admin.disconnect();
-  const fn = localFunctionFor(module, {
+  const fn = localFunctionFor(handler, {
     brokers: o.brokers,
     region,
     dynamodbEndpoint: o.dynamodbEndpoint,
@@ -163,9 +165,11 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayResult>
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   let replayed = 0;
+  // Batches as its mappings form them (every mapping of a handler has the declared batch size).
+  const batchSize = handler.eventSources[0]?.batchSize ?? 1;
   try {
-    for (let i = 0; i < todo.length; i += module.definition.batch.size) {
-      const chunk = todo.slice(i, i + module.definition.batch.size);
+    for (let i = 0; i < todo.length; i += batchSize) {
+      const chunk = todo.slice(i, i + batchSize);
       const event = toMskEvent(
         chunk.map((e) => e.original),
         { eventSourceArn, bootstrapServers: o.brokers.join(',') },
@@ -173,7 +177,7 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayResult>
       const outcome = await fn.invoke(JSON.stringify(event));
       if (!outcome.ok)
         throw new Error(`replay failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      if (module.definition.failureMode === 'report-batch-item-failures') {
+      if (handler.failureMode === 'report-batch-item-failures') {
         const offsets = new Map(
           Object.entries(event.records).map(([key, list]) => [key, new Set(list.map((r) => r.offset))]),
         );

@@ -6,9 +6,13 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { compileFilterPattern } from '../declarations/filter';
-import type { HandlerSpec, Logger } from '../declarations/handler';
-import { deliveriesBeforeDiscard, type MappingSettings } from '../declarations/mapping-settings';
-import type { AnyTopic } from '../declarations/topic';
+import type { Logger } from '../declarations/handler';
+import {
+  deliveriesBeforeDiscard,
+  maximumRecordAgeMs,
+  type MappingSettings,
+  type OnFailureSetting,
+} from '../declarations/mapping-settings';
 import { errorMessage } from '../errors';
 import { fromKafkaMessage, type RawRecord } from '../kafka/records';
 import { retriable } from '../kafka/retriable';
@@ -40,6 +44,12 @@ export interface LocalMapping {
   filter?: (value: Buffer | null) => boolean;
   /** Deliveries of a failing record before it goes to the on-failure destination; undefined: until it succeeds. */
   attempts?: number;
+  /** Records older than this go to the on-failure destination without an invocation. */
+  maxRecordAgeMs?: number;
+  /** An invocation that fails as a whole is split in two, each half delivered on its own. */
+  bisect: boolean;
+  /** Where records given up on go; undefined: the local S3 folder (a record too large for any invocation). */
+  onFailure?: OnFailureSetting;
   /** Where a group without commits starts. */
   start: { from: 'earliest' | 'latest' } | { from: 'timestamp'; epochMs: number };
 }
@@ -48,6 +58,7 @@ export function localMapping(settings: MappingSettings, handlerName: string): Lo
   const window = settings.maximumBatchingWindowInSeconds;
   const pattern = settings.filterCriteria?.filters[0].pattern;
   const attempts = deliveriesBeforeDiscard(settings);
+  const maxRecordAgeMs = maximumRecordAgeMs(settings);
   return {
     batch: {
       records: settings.batchSize,
@@ -56,6 +67,9 @@ export function localMapping(settings: MappingSettings, handlerName: string): Lo
     readsBatchResponse: settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
     ...(pattern !== undefined && { filter: compileFilterPattern(pattern, handlerName) }),
     ...(attempts !== undefined && { attempts }),
+    ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
+    bisect: settings.bisectBatchOnFunctionError ?? false,
+    ...(settings.onFailure && { onFailure: settings.onFailure }),
     start:
       settings.startingPosition === 'AT_TIMESTAMP'
         ? { from: 'timestamp', epochMs: settings.startingPositionTimestamp! * 1000 }
@@ -66,11 +80,12 @@ export function localMapping(settings: MappingSettings, handlerName: string): Lo
 export interface EventSourceOptions {
   kafka: Kafka;
   admin: Admin;
-  spec: HandlerSpec;
-  /** The mapping: one topic and its consumer group. */
-  source: { topic: AnyTopic; group: string };
-  /** The mapping's settings (mapping-settings.ts), as infra deploys them. */
+  /** The handler's name. */
+  handler: string;
+  /** The mapping's settings (mapping-settings.ts), as infra deploys them: its topic and group among them. */
   settings: MappingSettings;
+  /** Partitions of its topic: each is consumed concurrently. */
+  partitions: number;
   fn: LocalFunction;
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
@@ -105,7 +120,7 @@ export class EventSourcePoller {
   private readonly heartbeats = new Map<number, () => Promise<void>>();
 
   constructor(private readonly o: EventSourceOptions) {
-    this.mapping = localMapping(o.settings, o.spec.name);
+    this.mapping = localMapping(o.settings, o.handler);
     this.batcher = new Batcher({ ...this.mapping.batch, bytes: PAYLOAD_LIMIT_BYTES }, o.event, (payload) =>
       this.invoke(payload),
     );
@@ -113,7 +128,7 @@ export class EventSourcePoller {
 
   /** One invocation, read as the mapping reads it. */
   private async invoke(payload: EventPayload): Promise<InvocationVerdict> {
-    const { fn, spec, stats, log } = this.o;
+    const { fn, handler, stats, log } = this.o;
     const outcome = await fn.invoke(payload);
     const invocation = {
       requestId: outcome.requestId,
@@ -138,7 +153,7 @@ export class EventSourcePoller {
     if (!reading.valid) {
       const reason = `the batch response is invalid, so the whole batch failed: ${reading.problem}`;
       log.warn('invalid batch response', {
-        handler: spec.name,
+        handler,
         requestId: outcome.requestId,
         problem: reading.problem,
       });
@@ -152,10 +167,12 @@ export class EventSourcePoller {
   private flowFor(topic: string, partition: number): PartitionFlow {
     let flow = this.flows.get(partition);
     if (!flow) {
-      const { filter, attempts } = this.mapping;
+      const { filter, attempts, maxRecordAgeMs, bisect } = this.mapping;
       flow = new PartitionFlow(this.portFor(topic, partition), {
         ...(filter && { filter }),
         ...(attempts !== undefined && { attempts }),
+        ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
+        bisect,
         retryPauseMs: RETRY_PAUSE_MS,
       });
       this.flows.set(partition, flow);
@@ -164,8 +181,8 @@ export class EventSourcePoller {
   }
 
   private portFor(topic: string, partition: number): PartitionPort {
-    const { spec, log, stats } = this.o;
-    const where = { handler: spec.name, topic, partition };
+    const { handler, log, stats } = this.o;
+    const where = { handler, topic, partition };
     return {
       submit: (records, alone) => {
         const submission = this.batcher.submit(records, alone);
@@ -203,7 +220,7 @@ export class EventSourcePoller {
       pause: (ms) => this.pause(ms),
       stopping: () => this.stopping,
       discard: async ({ condition, records, invocation }) => {
-        const destination = await this.o.onFailure.write(spec.name, {
+        const destination = await this.o.onFailure.write(handler, {
           condition,
           functionArn: this.o.functionArn,
           source: this.o.event,
@@ -266,11 +283,10 @@ export class EventSourcePoller {
    * beginning, which is where a group without commits starts. A group with commits keeps them.
    */
   private async positionNewGroup(): Promise<void> {
-    const { admin, source } = this.o;
+    const { admin, settings } = this.o;
     const { start } = this.mapping;
     if (start.from === 'earliest') return;
-    const { group } = source;
-    const topic = source.topic.name;
+    const { consumerGroupId: group, topic } = settings;
     const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
     if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
     if (start.from === 'timestamp') {
@@ -282,10 +298,10 @@ export class EventSourcePoller {
   }
 
   async start(): Promise<void> {
-    const { kafka, source } = this.o;
+    const { kafka, settings } = this.o;
     await this.positionNewGroup();
     const consumer = kafka.consumer({
-      groupId: source.group,
+      groupId: settings.consumerGroupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
@@ -294,13 +310,13 @@ export class EventSourcePoller {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({
-      topics: [source.topic.name],
+      topics: [settings.topic],
       fromBeginning: this.mapping.start.from === 'earliest',
     });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, source.topic.partitions),
+      partitionsConsumedConcurrently: Math.max(1, this.o.partitions),
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }

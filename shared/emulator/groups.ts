@@ -1,6 +1,5 @@
 import { AssignerProtocol, type Kafka } from 'kafkajs';
-import type { HandlerModule } from '../declarations/app';
-import { eventSourcesOf } from '../declarations/handler';
+import type { HandlerPlan } from '../declarations/app-plan';
 import { partitionLag, type PartitionLag } from './lag';
 
 export interface GroupMember {
@@ -28,9 +27,9 @@ function assignmentOf(buffer: Buffer): Record<string, number[]> {
 }
 
 /** The consumer group of every event source of these handlers, as the cluster describes it now. */
-export async function handlerGroups(kafka: Kafka, modules: readonly HandlerModule[]): Promise<GroupStatus[]> {
-  const sources = modules.flatMap((m) =>
-    eventSourcesOf(m.definition).map((s) => ({ handler: m.definition.name, ...s })),
+export async function handlerGroups(kafka: Kafka, handlers: readonly HandlerPlan[]): Promise<GroupStatus[]> {
+  const sources = handlers.flatMap((h) =>
+    h.eventSources.map((s) => ({ handler: h.name, group: s.consumerGroupId, topic: s.topic })),
   );
   const admin = kafka.admin();
   await admin.connect();
@@ -42,7 +41,7 @@ export async function handlerGroups(kafka: Kafka, modules: readonly HandlerModul
       out.push({
         handler: s.handler,
         group: s.group,
-        topic: s.topic.name,
+        topic: s.topic,
         state: g?.state ?? 'Unknown',
         members: (g?.members ?? []).map((m) => ({
           memberId: m.memberId,
@@ -50,7 +49,7 @@ export async function handlerGroups(kafka: Kafka, modules: readonly HandlerModul
           host: m.clientHost,
           assignment: assignmentOf(m.memberAssignment),
         })),
-        partitions: await partitionLag(admin, s.group, s.topic.name),
+        partitions: await partitionLag(admin, s.group, s.topic),
       });
     }
     return out;

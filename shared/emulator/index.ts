@@ -18,3 +18,4 @@ export { listDeadLetters, replayDeadLetters } from './dead-letters';
 export type { DeadLetterEntry, DeadLetterFilter, ReplayResult } from './dead-letters';
 export { partitionForKey } from '../kafka/partitioner';
 export type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';
+export type { LetterInfo } from './on-failure-letters';

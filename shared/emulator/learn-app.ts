@@ -12,8 +12,7 @@ import { DeclarationError } from '../errors';
 
 /** What the worker answers. */
 export type LearnedApp =
-  | { ok: true; plan: AppPlan }
-  | { ok: false; error: { name: string; message: string; stack?: string } };
+  { ok: true; plan: AppPlan } | { ok: false; error: { name: string; message: string; stack?: string } };
 
 /** The application's modules are TypeScript: the worker registers tsx's loader, as the command line does. */
 const bootstrap = (workerFile: string): string =>

@@ -11,8 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HandlerModule } from '../declarations/app';
-import { externalModules } from '../declarations/bundling';
+import type { HandlerPlan } from '../declarations/app-plan';
 import { functionEnvironment } from '../declarations/environment';
 import { containerEnvironment, type LocalEnvironmentOptions } from './function-environment';
 import { PAYLOAD_LIMIT_BYTES, type EventPayload } from './event-payload';
@@ -389,30 +388,31 @@ export class LocalFunction {
   }
 }
 
-/** A handler module's function, with the environment infra gives it on AWS and local values. */
+/** A handler's function, from its plan, with the environment infra gives it on AWS and local values. */
 export function localFunctionFor(
-  module: HandlerModule,
+  handler: HandlerPlan,
   o: {
     brokers: readonly string[];
     region: string;
     output?: (chunk: string, stream: 'stdout' | 'stderr', handler: string) => void;
   } & LocalEnvironmentOptions,
 ): LocalFunction {
-  const { definition } = module;
-  const { deploy } = definition;
+  const { deploy, name, entry } = handler;
+  if (entry === undefined)
+    throw new Error(`handler "${name}": its plan does not say which module is its Lambda`);
   const { output } = o;
   return new LocalFunction({
-    name: definition.name,
-    entry: module.entry,
+    name,
+    entry,
     environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
-    tables: definition.tables,
+    tables: handler.tables.map((table) => ({ name: table })),
     local: { dynamodbEndpoint: o.dynamodbEndpoint, passEnvironment: o.passEnvironment },
     timeoutSeconds: deploy.timeoutSeconds,
     memoryMb: deploy.memoryMb,
-    externalModules: externalModules(definition),
+    externalModules: handler.externalModules,
     ...(deploy.reservedConcurrency !== undefined && { maxConcurrency: deploy.reservedConcurrency }),
     region: o.region,
     account: LOCAL_ACCOUNT,
-    ...(output && { output: (chunk, stream) => output(chunk, stream, definition.name) }),
+    ...(output && { output: (chunk, stream) => output(chunk, stream, name) }),
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { listDeadLetters, replayDeadLetters } from '../../shared/emulator/dead-letters';
 import { loadApp } from '../../shared/declarations/app';
+import { planApp } from '../../shared/declarations/app-plan';
 import { startEmulator } from '../../shared/emulator/emulator';
 import { loadModule } from '../../shared/declarations/load-module';
 import { createLogger } from '../../shared/lambda/logger';
@@ -40,7 +41,7 @@ describe('dead letters: list and replay', () => {
     let stopped = false;
     try {
       await handled.until((items) => items.length === 2, 60_000, 'the good record in both groups');
-      const echo = loadApp(FIXTURE_APP).handlers.find((h) => h.definition.name === 'echo')!;
+      const echo = planApp(loadApp(FIXTURE_APP)).handlers.find((h) => h.name === 'echo')!;
       // The dead letter is written before the invocation ends; stopping waits for invocations in flight.
       await emulator.stop();
       stopped = true;
@@ -67,7 +68,7 @@ describe('dead letters: list and replay', () => {
       const first = await replayDeadLetters({
         kafka,
         brokers,
-        module: echo,
+        handler: echo,
         passEnvironment: FIXTURE_ENV,
         say: (l) => lines.push(l),
       });
@@ -80,7 +81,7 @@ describe('dead letters: list and replay', () => {
       ]);
 
       expect(await sourceEnd()).toBe(endBefore); // nothing was written back to the source topic
-      const second = await replayDeadLetters({ kafka, brokers, module: echo, passEnvironment: FIXTURE_ENV });
+      const second = await replayDeadLetters({ kafka, brokers, handler: echo, passEnvironment: FIXTURE_ENV });
       expect(second).toEqual({ replayed: 0, skipped: 1 });
     } finally {
       if (!stopped) await emulator.stop();

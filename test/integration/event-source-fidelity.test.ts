@@ -168,7 +168,7 @@ describe('the emulator, held to the event source mapping', () => {
     await producer.connect();
     failureReader = kafkaClient(brokers).consumer({ groupId: `${prefix}-failure-reader` });
     await failureReader.connect();
-    await failureReader.subscribe({ topics: [topics.failures.name], fromBeginning: true });
+    await failureReader.subscribe({ topics: [topics.FAILURES], fromBeginning: true });
     await failureReader.run({
       eachMessage: async ({ message }) => {
         const document = JSON.parse(message.value!.toString()) as InvocationRecord;
