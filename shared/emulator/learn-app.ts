@@ -36,6 +36,9 @@ export async function learnApp(appDir: string): Promise<AppPlan> {
     workerData: { appDir },
     // Not this process's loader flags: the bootstrap registers the one loader it needs.
     execArgv: [],
+    // The environment synth would load the application with: this process's, as its code sees it (a test
+    // runner's sandbox may hold its own copy), copied, so what the modules set stays in the worker.
+    env: process.env,
   });
   try {
     const answer = await new Promise<LearnedApp>((resolve, reject) => {
