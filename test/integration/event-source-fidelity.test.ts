@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Consumer, Producer } from 'kafkajs';
 import type { Logger } from '../../shared/declarations/handler';
 import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
+import { listDeadLetters } from '../../shared/emulator/dead-letters';
 import type { InvocationRecord } from '../../shared/emulator/on-failure';
 import { PAYLOAD_LIMIT_BYTES } from '../../shared/emulator/event-payload';
 import type { MskEvent } from '../../shared';
@@ -511,6 +512,30 @@ describe('the emulator, held to the event source mapping', () => {
         condition: 'RetryAttemptsExhausted',
         approximateInvokeCount: 11,
       });
+    });
+
+    it('lists what the mapping sent there among the handler’s dead letters (the console and dlq list read these)', async () => {
+      // After the tests above: the poison and the stubborn record (another handler's) are both there.
+      await until('both handlers’ records reached the destination', () =>
+        ['k-poison', 'k-stubborn'].every((key) => failed.some((f) => f.key === key)),
+      );
+      const controls = emulator.handlers.find((h) => h.name === 'controls')!;
+      const letters = await listDeadLetters(emulator.kafka, controls, { kind: 'on-failure' });
+      const poison = letters.find((l) => l.original.key?.toString() === 'k-poison');
+      expect(poison).toBeDefined();
+      expect(poison!.info).toMatchObject({
+        handler: 'controls',
+        group: controls.eventSources.find((s) => s.topic === topics.bisected.name)!.consumerGroupId,
+        kind: 'on-failure',
+        attempts: 2,
+        error: 'RetryAttemptsExhausted (function error: Unhandled)',
+        source: { topic: topics.bisected.name, partition: 0 },
+      });
+      expect(poison!.original.value?.toString()).toBe('poison');
+      expect(poison!.id).toMatch(new RegExp(`^${topics.FAILURES}/\\d+/\\d+$`));
+      // The stubborn handler's records share the destination topic; they are not this handler's.
+      expect(letters.every((l) => l.info.handler === 'controls')).toBe(true);
+      expect(letters.some((l) => l.original.key?.toString() === 'k-stubborn')).toBe(false);
     });
   });
 });
