@@ -5,6 +5,8 @@
  * sets it, when the emulator needs it to stand in for AWS (credentials, the local DynamoDB), or when the developer
  * passes it through by name on purpose (a local-only convenience: `dev --pass-env NAME,...`).
  */
+import type { HandlerPlan } from '../declarations/app-plan';
+import { functionEnvironment } from '../declarations/environment';
 import { tableNameVariable } from '../state/dynamodb';
 
 /**
@@ -83,8 +85,22 @@ export function localSubstitutes(o: {
  * What infra sets on the function beside its declared environment, with local values: each declared table's name
  * (infra/tables.ts sets the physical name under the same variable; locally a table has its declared name).
  */
-export function tableEnvironment(tables: readonly { name: string }[]): Record<string, string> {
-  return Object.fromEntries(tables.map((t) => [tableNameVariable(t), t.name]));
+function tableEnvironment(tables: readonly string[]): Record<string, string> {
+  return Object.fromEntries(tables.map((name) => [tableNameVariable({ name }), name]));
+}
+
+/**
+ * Everything infra sets on the deployed function, with local values: the declared variables and the framework's
+ * (functionEnvironment, as infra/handler-function.ts), then its tables' names (as infra/tables.ts).
+ */
+export function deployedEnvironment(
+  handler: Pick<HandlerPlan, 'deploy' | 'tables'>,
+  brokers: readonly string[],
+): Record<string, string> {
+  return {
+    ...functionEnvironment(handler.deploy, { kafkaAuth: 'none', kafkaBrokers: brokers.join(',') }),
+    ...tableEnvironment(handler.tables),
+  };
 }
 
 /** Variables the emulator stands in for: passing one through replaces the stand-in (e.g. real credentials). */
@@ -125,8 +141,8 @@ export interface LocalEnvironmentOptions {
 }
 
 /**
- * A container's whole environment: infra's variables (declared, framework, tables), the emulator's stand-ins,
- * Lambda's runtime variables, then what is passed through by name.
+ * A container's whole environment: infra's variables (deployedEnvironment), the emulator's stand-ins, Lambda's
+ * runtime variables, then what is passed through by name.
  */
 export function containerEnvironment(o: {
   infra: Readonly<Record<string, string>>;
@@ -136,7 +152,6 @@ export function containerEnvironment(o: {
 }): Record<string, string> {
   const own = {
     ...o.infra,
-    ...tableEnvironment(o.tables),
     ...localSubstitutes({ tables: o.tables, dynamodbEndpoint: o.local.dynamodbEndpoint }),
     ...runtimeEnvironment(o.runtime),
   };

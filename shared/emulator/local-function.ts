@@ -12,8 +12,11 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HandlerPlan } from '../declarations/app-plan';
-import { functionEnvironment } from '../declarations/environment';
-import { containerEnvironment, type LocalEnvironmentOptions } from './function-environment';
+import {
+  containerEnvironment,
+  deployedEnvironment,
+  type LocalEnvironmentOptions,
+} from './function-environment';
 import { PAYLOAD_LIMIT_BYTES, type EventPayload } from './event-payload';
 import { packEvent } from './event-transfer';
 import { bundleFunction, type BundleResult } from './function-bundle';
@@ -31,10 +34,10 @@ export interface LocalFunctionOptions {
   name: string;
   /** The module Lambda loads; its `handler` export is invoked. */
   entry: string;
-  /** What infra sets on the deployed function, with local values (functionEnvironment). */
+  /** What infra sets on the deployed function, with local values (deployedEnvironment). */
   environment: Readonly<Record<string, string>>;
   /**
-   * The tables it declares: infra gives it their names, the emulator the local DynamoDB.
+   * The tables it declares: the emulator gives it the local DynamoDB.
    * @default - none
    */
   tables?: readonly { name: string }[];
@@ -404,7 +407,7 @@ export function localFunctionFor(
   return new LocalFunction({
     name,
     entry,
-    environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
+    environment: deployedEnvironment(handler, o.brokers),
     tables: handler.tables.map((table) => ({ name: table })),
     local: { dynamodbEndpoint: o.dynamodbEndpoint, passEnvironment: o.passEnvironment },
     timeoutSeconds: deploy.timeoutSeconds,
