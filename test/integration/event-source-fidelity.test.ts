@@ -17,6 +17,7 @@ import type { MskEvent } from '../../shared';
 import { testBrokers } from '../support/brokers';
 import { NULL_MARKER, produceWithJavaClient } from '../support/console-producer';
 import { kafkaClient } from '../support/emulation';
+import { FUNCTION_ERROR_RESPONSE, INVOCATION_RECORD_KEYS } from '../support/invocation-record';
 
 const APP = resolve(__dirname, '../fixtures/fidelity');
 const brokers = testBrokers();
@@ -358,14 +359,7 @@ describe('the emulator, held to the event source mapping', () => {
     const files = readdirSync(folder);
     expect(files).toHaveLength(1);
     const record = JSON.parse(readFileSync(join(folder, files[0]!), 'utf8')) as InvocationRecord;
-    expect(Object.keys(record)).toEqual([
-      'requestContext',
-      'responseContext',
-      'version',
-      'timestamp',
-      'KafkaBatchInfo',
-      'payload',
-    ]);
+    expect(Object.keys(record)).toEqual(INVOCATION_RECORD_KEYS);
     expect(record.requestContext).toMatchObject({
       condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 3,
@@ -466,23 +460,12 @@ describe('the emulator, held to the event source mapping', () => {
       expect(records).toHaveLength(1);
       expect(records[0]!.key).toBe('k-poison');
       const { document } = records[0]!;
-      expect(Object.keys(document)).toEqual([
-        'requestContext',
-        'responseContext',
-        'version',
-        'timestamp',
-        'KafkaBatchInfo',
-        'payload',
-      ]);
+      expect(Object.keys(document)).toEqual(INVOCATION_RECORD_KEYS);
       expect(document.requestContext).toMatchObject({
         condition: 'RetryAttemptsExhausted',
         approximateInvokeCount: 2,
       });
-      expect(document.responseContext).toEqual({
-        statusCode: 200,
-        executedVersion: '$LATEST',
-        functionError: 'Unhandled',
-      });
+      expect(document.responseContext).toEqual(FUNCTION_ERROR_RESPONSE);
       expect(document.KafkaBatchInfo).toMatchObject({
         eventSourceArn: emulator.clusterArn,
         recordsInfo: {

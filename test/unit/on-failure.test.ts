@@ -6,6 +6,7 @@ import { EventPayload, encodeRecord, type EventSource } from '../../shared/emula
 import { OnFailureTopic, type DiscardedBatch, type InvocationRecord } from '../../shared/emulator/on-failure';
 import type { RawRecord } from '../../shared/kafka/records';
 import type { MskEvent } from '../../shared';
+import { FUNCTION_ERROR_RESPONSE, INVOCATION_RECORD_KEYS } from '../support/invocation-record';
 
 const source: EventSource = {
   eventSource: 'aws:kafka',
@@ -60,25 +61,14 @@ describe('a Kafka topic as the on-failure destination', () => {
     const documents = sent.map((s) => JSON.parse(s.value) as InvocationRecord);
     for (const [i, document] of documents.entries()) {
       const offset = records[i]!.offset;
-      expect(Object.keys(document)).toEqual([
-        'requestContext',
-        'responseContext',
-        'version',
-        'timestamp',
-        'KafkaBatchInfo',
-        'payload',
-      ]);
+      expect(Object.keys(document)).toEqual(INVOCATION_RECORD_KEYS);
       expect(document.requestContext).toEqual({
         requestId: 'req-1',
         functionArn: batch.functionArn,
         condition: 'RetryAttemptsExhausted',
         approximateInvokeCount: 3,
       });
-      expect(document.responseContext).toEqual({
-        statusCode: 200,
-        executedVersion: '$LATEST',
-        functionError: 'Unhandled',
-      });
+      expect(document.responseContext).toEqual(FUNCTION_ERROR_RESPONSE);
       expect(document.KafkaBatchInfo).toMatchObject({
         batchSize: 5,
         eventSourceArn: source.eventSourceArn,
