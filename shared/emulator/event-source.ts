@@ -173,6 +173,7 @@ export class EventSourcePoller {
         ...(attempts !== undefined && { attempts }),
         ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
         bisect,
+        maxRecords: this.mapping.batch.records,
         retryPauseMs: RETRY_PAUSE_MS,
       });
       this.flows.set(partition, flow);

@@ -63,6 +63,8 @@ export interface FlowPolicy {
   bisect?: boolean;
   /** Pause before a failed partition is delivered again. */
   retryPauseMs: number;
+  /** The most records one invocation takes (the batch size): no more are looked at or handed on at once. */
+  maxRecords?: number;
   /** The time, for record ages. @default Date.now */
   now?: () => number;
 }
@@ -119,14 +121,20 @@ export class PartitionFlow {
     wanted: readonly EncodedRecord[],
     next: number,
   ): Promise<{ next: number; resumeAt?: undefined } | { resumeAt: number }> {
-    const expired = this.runOf(wanted, next, (r) => this.isExpired(r));
+    const aging = this.policy.maxRecordAgeMs !== undefined;
+    const upTo = Math.min(wanted.length, next + (this.policy.maxRecords ?? Infinity));
+    const expired = aging ? this.runOf(wanted, next, upTo, (r) => this.isExpired(r)) : 0;
     if (expired > 0) {
       const records = wanted.slice(next, next + expired).map((r) => r.raw);
       await this.port.discard({ condition: 'RecordAgeExceeded', records });
       return { next: next + expired };
     }
     const range = this.rangeAt(wanted[next]!.raw.offset);
-    const live = this.runOf(wanted, next, (r) => !this.isExpired(r) && (!range || r.raw.offset <= range.to));
+    // Without a record age or a bisected range every record may go (the common case: no scan).
+    const live =
+      aging || range
+        ? this.runOf(wanted, next, upTo, (r) => !this.isExpired(r) && (!range || r.raw.offset <= range.to))
+        : upTo - next;
     const submission = this.port.submit(wanted.slice(next, next + live), range !== undefined);
     if ('oversized' in submission) {
       await this.port.discard({
@@ -175,14 +183,15 @@ export class PartitionFlow {
     return { resumeAt: failedAt };
   }
 
-  /** How many records from wanted[next] on satisfy `test`, in a row. */
+  /** How many records of wanted[next, upTo) satisfy `test`, in a row. */
   private runOf(
     wanted: readonly EncodedRecord[],
     next: number,
+    upTo: number,
     test: (record: EncodedRecord) => boolean,
   ): number {
     let end = next;
-    while (end < wanted.length && test(wanted[end]!)) end++;
+    while (end < upTo && test(wanted[end]!)) end++;
     return end - next;
   }
 

@@ -109,6 +109,13 @@ describe('one partition, as the event source mapping handles it', () => {
     expect(calls.seeks).toEqual([]);
   });
 
+  it('hands the batcher at most a batch of records at a time', async () => {
+    const { port, calls } = scriptedPort();
+    await new PartitionFlow(port, { retryPauseMs: 0, maxRecords: 2 }).process(batch(10, 14));
+    expect(calls.invoked).toEqual([[10, 11], [12, 13], [14]]);
+    expect(calls.commits).toEqual([12, 14, 15]);
+  });
+
   it('commits up to a reported failure, then delivers the partition again from it after a pause', async () => {
     const { port, calls } = scriptedPort([{ outcome: { status: 'failed-at', offset: 12 } }]);
     await new PartitionFlow(port, { retryPauseMs: 0, attempts: 3 }).process(batch(10, 14));
