@@ -28,7 +28,10 @@ export function browsableTopics(appDir: string, topics: readonly TopicSettings[]
         name: t.name,
         partitions: t.partitions,
         replicationFactor: t.replicationFactor,
-        config: t.config,
+        // As declared: numbers where Kafka takes numbers (the plan carries every value as text).
+        config: Object.fromEntries(
+          Object.entries(t.config).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]),
+        ),
         value: anyValue,
         key: null,
       }),
