@@ -2,7 +2,7 @@ import {
   listDeadLetters,
   replayDeadLetters,
   type DeadLetterFilter,
-} from '../../shared/emulator/dead-letters';
+} from '../../shared/operations/dead-letters';
 import { parseCommandArgs, UsageError, type Command } from '../command';
 import { appManifest, findHandler, kafkaFor, resolveBrokers } from '../context';
 

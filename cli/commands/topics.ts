@@ -1,4 +1,4 @@
-import { topicStatuses, type TopicShape, type TopicStatus } from '../../shared/emulator/topic-status';
+import { topicStatuses, type TopicShape, type TopicStatus } from '../../shared/operations/topic-status';
 import { parseCommandArgs, type Command } from '../command';
 import { appManifest, kafkaFor, resolveBrokers } from '../context';
 

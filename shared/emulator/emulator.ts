@@ -12,7 +12,7 @@ import { watchForEdits } from './hot-reload';
 import { localFunctionFor } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
 import { OnFailureDirectory } from './on-failure';
-import { partitionLag, totalLag } from './lag';
+import { partitionLag, totalLag } from '../operations/lag';
 import { HandlerStats } from './stats';
 
 export interface EmulatorOptions {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { listDeadLetters, replayDeadLetters } from '../../shared/emulator/dead-letters';
+import { listDeadLetters, replayDeadLetters } from '../../shared/operations/dead-letters';
 import { loadApp } from '../../shared/declarations/app';
 import { startEmulator } from '../../shared/emulator/emulator';
 import { loadModule } from '../../shared/declarations/load-module';

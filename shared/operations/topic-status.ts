@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
 import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
 import { topicStatuses as statusRows } from '../kafka/topic-reconcile';
-import { desiredOnCluster } from './align-topics';
+import { desiredOnCluster } from '../emulator/align-topics';
 
 export interface TopicShape {
   partitions: number;

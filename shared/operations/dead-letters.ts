@@ -14,9 +14,9 @@ import {
   type FailureKind,
 } from '../lambda/dead-letter';
 import { toMskEvent } from '../lambda/msk-event';
-import { readBatchResponse } from './batch-response';
-import { localClusterArn } from './local-arns';
-import { localFunctionFor } from './local-function';
+import { readBatchResponse } from '../emulator/batch-response';
+import { localClusterArn } from '../emulator/local-arns';
+import { localFunctionFor } from '../emulator/local-function';
 
 export interface DeadLetterFilter {
   /** Failed at or after. */
