@@ -1,141 +1,110 @@
 /**
- * Browsing a topic's latest records, decoded and validated against its declaration, newest first: what the
- * console's topic page shows. Reads through a throwaway consumer group, so no application group is touched.
+ * Browsing a topic's latest records, newest first, decoded and validated against its declaration: what the
+ * console's topic page shows. Pages go back in time: each partition is read downwards from where the last page
+ * stopped, and the partitions are merged by timestamp, so every record of the window appears on exactly one page.
  */
-import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
-import { errorMessage } from '../errors';
 import { partitionForKey } from '../kafka/partitioner';
-import { fromKafkaMessage, type RawRecord } from '../kafka/records';
-import { decodeRecord } from '../lambda/decode';
-
-export interface BrowseQuery {
-  /** Only this partition. */
-  partition?: number;
-  /** Only records at or before this offset (with `partition`, else on every partition). */
-  offset?: number;
-  /** Only records written at or before this time. */
-  before?: Date;
-  /** Only records with this key: read from the one partition the key goes to. */
-  key?: string;
-  /** @default 50 */
-  limit?: number;
-}
-
-export interface BrowsedRecord {
-  partition: number;
-  offset: number;
-  timestamp: string;
-  key: string | null;
-  headers: Record<string, string>;
-  /** The decoded value when it decodes and validates, else the value's text. */
-  value: unknown;
-  /** Why the value does not decode or validate (the reason a handler would dead-letter it for). */
-  problem?: string;
-}
+import type { RawRecord } from '../kafka/records';
+import { badRequest } from './protocol';
+import type { BrowseQuery, RecordPage, RecordView } from './protocol';
+import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
+import { PageBudget, recordView } from './record-view';
+import type { ClusterSession } from './session';
 
 /** How many records are scanned per partition to find a key's latest records. */
 const KEY_SCAN = 5000;
 
-function inRange(n: number | undefined, what: string, max: number): void {
-  if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > max))
-    throw new RangeError(`${what} must be an integer from 0 to ${max}, got ${n}`);
-}
-
-async function decoded(topic: AnyTopic, raw: RawRecord): Promise<BrowsedRecord> {
-  const base = {
-    partition: raw.partition,
-    offset: raw.offset,
-    timestamp: new Date(raw.timestamp).toISOString(),
-    key: raw.key === null ? null : raw.key.toString('utf8'),
-  };
-  const headers: Record<string, string> = {};
-  for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
-  try {
-    const record = await decodeRecord(topic, raw);
-    return { ...base, headers, value: record.value };
-  } catch (error) {
-    return { ...base, headers, value: raw.value?.toString('utf8') ?? null, problem: errorMessage(error) };
-  }
-}
-
-/** Reads `[from, to)` of each listed partition. */
-async function readRanges(
-  kafka: Kafka,
-  topic: string,
-  ranges: Map<number, [number, number]>,
-): Promise<RawRecord[]> {
-  const records: RawRecord[] = [];
-  const remaining = new Map([...ranges].filter(([, [from, to]]) => to > from));
-  if (remaining.size === 0) return records;
-  const groupId = `kafka-lambda-console-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const range = remaining.get(partition);
-            const offset = Number(message.offset);
-            if (!range || offset < range[0] || offset >= range[1]) return;
-            records.push(fromKafkaMessage(topic, partition, message));
-            if (offset + 1 >= range[1]) remaining.delete(partition);
-            if (remaining.size === 0) resolve();
-          },
-        })
-        .catch(reject);
-      for (const [partition, [from]] of remaining) consumer.seek({ topic, partition, offset: String(from) });
-    });
-  } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect();
-  }
-  return records;
-}
-
-/** The topic's latest records that match, newest first, each decoded and validated as a handler would. */
-export async function browseRecords(
-  kafka: Kafka,
-  topic: AnyTopic,
-  query: BrowseQuery = {},
-): Promise<BrowsedRecord[]> {
-  const limit = query.limit ?? 50;
-  inRange(limit, 'limit', 500);
-  inRange(query.partition, `partition of ${topic.name}`, topic.partitions - 1);
-  inRange(query.offset, 'offset', Number.MAX_SAFE_INTEGER);
-  if (query.before && Number.isNaN(query.before.getTime())) throw new RangeError('before is not a date');
-  const admin = kafka.admin();
-  await admin.connect();
-  const ranges = new Map<number, [number, number]>();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic.name);
-    const byTime = query.before
-      ? await admin.fetchTopicOffsetsByTimestamp(topic.name, query.before.getTime() + 1)
-      : undefined;
-    const only = query.key !== undefined ? partitionForKey(query.key, offsets.length) : query.partition;
-    for (const p of offsets) {
-      if (only !== undefined && p.partition !== only) continue;
-      let to = Number(p.high);
-      if (query.offset !== undefined) to = Math.min(to, query.offset + 1);
+/**
+ * The window each partition is browsed in, newest end first: `next` is the offset below which the page reads
+ * (exclusive), `to` the oldest offset it may reach (inclusive). Named as page-token positions.
+ */
+async function windows(session: ClusterSession, topic: string, q: BrowseQuery): Promise<PagePosition[]> {
+  const offsets = await session.offsets(topic);
+  if (q.partition !== undefined && q.partition >= offsets.length)
+    throw badRequest(
+      `partition of ${topic} must be an integer from 0 to ${offsets.length - 1}, got ${q.partition}`,
+    );
+  const byTime = q.before
+    ? await (await session.admin()).fetchTopicOffsetsByTimestamp(topic, new Date(q.before).getTime() + 1)
+    : undefined;
+  const only = q.key !== undefined ? partitionForKey(q.key, offsets.length) : q.partition;
+  return offsets
+    .filter((p) => only === undefined || p.partition === only)
+    .map((p) => {
+      let upper = p.high;
+      if (q.offset !== undefined) upper = Math.min(upper, q.offset + 1);
       const timeBound = byTime?.find((t) => t.partition === p.partition)?.offset;
-      // The first offset written after `before` (or -1 when none is): everything before it is older.
-      if (timeBound !== undefined && Number(timeBound) >= 0) to = Math.min(to, Number(timeBound));
-      const span = query.key !== undefined ? KEY_SCAN : limit;
-      ranges.set(p.partition, [Math.max(Number(p.low), to - span), to]);
+      // The first offset written after `before` (or -1 when none is): everything below it is older.
+      if (timeBound !== undefined && Number(timeBound) >= 0) upper = Math.min(upper, Number(timeBound));
+      return { topic, partition: p.partition, next: upper, to: p.low };
+    });
+}
+
+/** The next records of a merge: the partition whose newest unread record is the latest goes first. */
+function mergeNewestFirst(lists: RawRecord[][], take: (r: RawRecord) => boolean): void {
+  const heads = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const r = lists[i]![heads[i]!];
+      if (!r) continue;
+      const b = best >= 0 ? lists[best]![heads[best]!]! : undefined;
+      if (!b || r.timestamp > b.timestamp || (r.timestamp === b.timestamp && r.offset > b.offset)) best = i;
     }
-  } finally {
-    await admin.disconnect();
+    if (best < 0 || !take(lists[best]![heads[best]!]!)) return;
+    heads[best]!++;
   }
-  const raw = (await readRanges(kafka, topic.name, ranges))
-    .filter((r) => query.key === undefined || r.key?.toString('utf8') === query.key)
-    .sort((a, b) => b.timestamp - a.timestamp || b.offset - a.offset)
-    .slice(0, limit);
-  return Promise.all(raw.map((r) => decoded(topic, r)));
+}
+
+/** One page of a topic's records, newest first. */
+export async function browseRecords(
+  session: ClusterSession,
+  topic: { name: string; declaration?: AnyTopic },
+  query: BrowseQuery = {},
+  pageToken?: string,
+): Promise<RecordPage> {
+  const limit = query.limit ?? 50;
+  const of = `browse:${topic.name}`;
+  const positions = pageToken
+    ? decodePageToken(of, query, pageToken)
+    : await windows(session, topic.name, query);
+  const span = query.key !== undefined ? KEY_SCAN : limit;
+  const ranges = positions
+    .filter((p) => p.next > p.to)
+    .map((p) => ({
+      topic: topic.name,
+      partition: p.partition,
+      from: Math.max(p.to, p.next - span),
+      to: p.next,
+    }));
+  const read = new Map<number, RawRecord[]>(ranges.map((r) => [r.partition, []]));
+  await (
+    await session.reader()
+  ).read(ranges, (r) => {
+    if (query.key === undefined || r.key?.toString('utf8') === query.key) read.get(r.partition)!.push(r);
+    return true;
+  });
+  // Each partition newest first; what the merge leaves of a partition is where its next page starts.
+  const lists = ranges.map((r) => read.get(r.partition)!.sort((a, b) => b.offset - a.offset));
+  const next = new Map(ranges.map((r) => [r.partition, r.from]));
+  const candidates: RawRecord[] = [];
+  mergeNewestFirst(lists, (raw) => candidates.length < limit && candidates.push(raw) > 0);
+  const budget = new PageBudget();
+  const records: RecordView[] = [];
+  const taken = new Set<RawRecord>();
+  for (const raw of candidates) {
+    const pending = recordView(topic.declaration, raw);
+    const view = pending instanceof Promise ? await pending : pending;
+    if (!budget.fits(view)) break;
+    records.push(view);
+    taken.add(raw);
+  }
+  for (const [i, r] of ranges.entries()) {
+    const left = lists[i]!.find((raw) => !taken.has(raw));
+    if (left) next.set(r.partition, left.offset + 1);
+  }
+  const remaining = positions.map((p) => ({ ...p, next: next.get(p.partition) ?? p.next }));
+  const more = remaining.some((p) => p.next > p.to);
+  return { records, ...(more && { nextPageToken: encodePageToken(of, query, remaining) }) };
 }

@@ -1,32 +1,21 @@
 /**
- * A handler's dead letters: listed with what their headers say, and replayed to that handler alone after a fix.
- * The CLI (`dlq list`, `dlq replay`) and the console both use these.
+ * A handler's dead letters, listed with what their headers say. `dlq list`, `dlq show`, the console and replay
+ * all read them here: a page at a time for a caller (each under a response's size), all at once for a replay.
  */
-import type { Kafka } from 'kafkajs';
-import type { HandlerModule } from '../declarations/app';
-import { readToEnd } from '../kafka/read-to-end';
+import { rangeKey, type OffsetRange } from '../kafka/partition-reader';
 import type { RawRecord } from '../kafka/records';
-import {
-  deadLetterTopics,
-  DLQ_HEADER,
-  readDeadLetter,
-  type DeadLetterInfo,
-  type FailureKind,
-} from '../lambda/dead-letter';
-import { toMskEvent } from '../lambda/msk-event';
-import { readBatchResponse } from '../emulator/batch-response';
-import { localClusterArn } from '../emulator/local-arns';
-import { localFunctionFor } from '../emulator/local-function';
+import { DLQ_HEADER, readDeadLetter, type DeadLetterInfo, type FailureKind } from '../lambda/dead-letter';
+import type { HandlerRef } from './app';
+import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
+import { OperationsError, type DeadLetterPage, type DeadLetterQuery, type DeadLetterView } from './protocol';
+import { PageBudget } from './record-view';
+import type { ClusterSession } from './session';
 
 export interface DeadLetterFilter {
-  /** Failed at or after. */
   since?: Date;
-  /** Failed at or before. */
   until?: Date;
-  /** Substring of the error message. */
   error?: string;
   kind?: FailureKind;
-  /** Only these dead letters (ids as listed). */
   ids?: readonly string[];
 }
 
@@ -36,6 +25,16 @@ export interface DeadLetterEntry {
   info: DeadLetterInfo;
   /** The record as it was in its source topic: its coordinates, key, value and headers. */
   original: RawRecord;
+}
+
+export function filterOf(q: DeadLetterQuery = {}): DeadLetterFilter {
+  return {
+    ...(q.since && { since: new Date(q.since) }),
+    ...(q.until && { until: new Date(q.until) }),
+    ...(q.error !== undefined && { error: q.error }),
+    ...(q.kind && { kind: q.kind }),
+    ...(q.ids && { ids: q.ids }),
+  };
 }
 
 const DLQ_HEADER_NAMES = new Set<string>(Object.values(DLQ_HEADER));
@@ -50,144 +49,153 @@ function matches(entry: DeadLetterEntry, filter: DeadLetterFilter): boolean {
   return true;
 }
 
-async function existingTopics(kafka: Kafka, names: readonly string[]): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+/** A record of a dead-letter topic as an entry; one without the dead-letter headers is refused by its place. */
+export function entryOf(letter: RawRecord): DeadLetterEntry {
+  const id = `${letter.topic}/${letter.partition}/${letter.offset}`;
+  let info: DeadLetterInfo;
   try {
-    const existing = new Set(await admin.listTopics());
-    return names.filter((t) => existing.has(t));
-  } finally {
-    await admin.disconnect();
+    info = readDeadLetter(letter.headers);
+  } catch (error) {
+    throw new OperationsError('failed', `${id} is ${(error as Error).message}`);
   }
+  return {
+    id,
+    info,
+    original: {
+      ...info.source,
+      timestamp: letter.timestamp,
+      timestampType: 'CREATE_TIME',
+      key: letter.key,
+      value: letter.value,
+      headers: letter.headers.filter((h) => !DLQ_HEADER_NAMES.has(h.key)),
+    },
+  };
 }
 
-/** The handler's dead letters that match, oldest first. */
-export async function listDeadLetters(
-  kafka: Kafka,
-  module: HandlerModule,
-  filter: DeadLetterFilter = {},
-): Promise<DeadLetterEntry[]> {
-  const topics = await existingTopics(
-    kafka,
-    deadLetterTopics(module.definition).map((t) => t.name),
-  );
-  const entries: DeadLetterEntry[] = [];
-  await readToEnd(kafka, topics, (letter) => {
-    const info = readDeadLetter(letter.headers);
-    const entry: DeadLetterEntry = {
-      id: `${letter.topic}/${letter.partition}/${letter.offset}`,
-      info,
-      original: {
-        ...info.source,
-        timestamp: letter.timestamp,
-        timestampType: 'CREATE_TIME',
-        key: letter.key,
-        value: letter.value,
-        headers: letter.headers.filter((h) => !DLQ_HEADER_NAMES.has(h.key)),
-      },
-    };
-    if (matches(entry, filter)) entries.push(entry);
-  });
-  return entries.sort((a, b) => a.info.failedAt.getTime() - b.info.failedAt.getTime());
+export function letterView(e: DeadLetterEntry): DeadLetterView {
+  const text = (b: Buffer | null): string | null => (b === null ? null : b.toString('utf8'));
+  return {
+    id: e.id,
+    info: { ...e.info, failedAt: e.info.failedAt.toISOString() },
+    original: {
+      topic: e.original.topic,
+      partition: e.original.partition,
+      offset: e.original.offset,
+      timestamp: e.original.timestamp,
+      key: text(e.original.key),
+      value: text(e.original.value),
+      headers: e.original.headers.map((h) => ({ key: h.key, value: text(h.value) })),
+    },
+  };
 }
 
-/** The compacted topic that remembers which dead letters a handler's group has replayed. */
-export const replayLedgerTopic = (group: string): string => `${group}.dlq-replayed`;
-
-async function ensureLedger(kafka: Kafka, ledger: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if ((await admin.listTopics()).includes(ledger)) return;
-    const brokers = (await admin.describeCluster()).brokers.length;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: ledger,
-          numPartitions: 1,
-          replicationFactor: Math.min(3, brokers),
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
+/** Every partition of the handler's dead-letter topics that exist, from its log start to its end now. */
+async function wholeTopics(session: ClusterSession, handler: HandlerRef): Promise<PagePosition[]> {
+  const existing = await session.existingTopics();
+  const positions: PagePosition[] = [];
+  for (const topic of handler.deadLetterTopics.filter((t) => existing.has(t)))
+    for (const p of await session.offsets(topic))
+      positions.push({ topic, partition: p.partition, next: p.low, to: p.high });
+  return positions;
 }
 
-export interface ReplayOptions {
-  kafka: Kafka;
-  brokers: readonly string[];
-  module: HandlerModule;
-  filter?: DeadLetterFilter;
-  /** Progress lines. */
-  say?: (line: string) => void;
-  /** @default AWS_REGION, else us-east-1 */
-  region?: string;
-}
-
-export interface ReplayResult {
-  replayed: number;
-  /** Matching dead letters the ledger says were replayed before. */
-  skipped: number;
+/** Dead letters kept now: a dead-letter topic is never compacted, so its offsets count its records. */
+export async function deadLetterCount(session: ClusterSession, handler: HandlerRef): Promise<number> {
+  return (await wholeTopics(session, handler)).reduce((n, p) => n + p.to - p.next, 0);
 }
 
 /**
- * Replays dead letters to one handler only: its function is invoked (in a container of its own, as the emulator
- * invokes it) with the original records (original topic, partition, offset, key, value, headers), so no other
- * consumer group sees them again. Each replayed dead letter is written to a ledger first read here, so none is
- * replayed twice. A batch that fails stops the replay; what was replayed before it stays in the ledger.
+ * Reads dead letters from `positions`, handing each match to `take` until it says stop. Resolves with where each
+ * partition stands. Positions below a partition's log start (retention removed them meanwhile) start there.
  */
-export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayResult> {
-  const { kafka, module } = o;
-  const ledger = replayLedgerTopic(module.definition.group);
-  await ensureLedger(kafka, ledger);
-  const done = new Set<string>();
-  await readToEnd(kafka, [ledger], (record) => record.key && done.add(record.key.toString()));
-
-  const matching = await listDeadLetters(kafka, module, o.filter);
-  const todo = matching.filter((e) => !done.has(e.id));
-  const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const admin = kafka.admin();
-  await admin.connect();
-  const eventSourceArn = localClusterArn(region, (await admin.describeCluster()).clusterId);
-  await admin.disconnect();
-  const fn = localFunctionFor(module, { brokers: o.brokers, region });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  let replayed = 0;
-  try {
-    for (let i = 0; i < todo.length; i += module.definition.batch.size) {
-      const chunk = todo.slice(i, i + module.definition.batch.size);
-      const event = toMskEvent(
-        chunk.map((e) => e.original),
-        { eventSourceArn, bootstrapServers: o.brokers.join(',') },
-      );
-      const outcome = await fn.invoke(JSON.stringify(event));
-      if (!outcome.ok)
-        throw new Error(`replay failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      if (module.definition.failureMode === 'report-batch-item-failures') {
-        const offsets = new Map(
-          Object.entries(event.records).map(([key, list]) => [key, new Set(list.map((r) => r.offset))]),
-        );
-        const reading = readBatchResponse(outcome.payload, offsets);
-        if (!reading.valid || reading.failedAt.size > 0)
-          throw new Error(
-            `replay reported failures (${reading.valid ? JSON.stringify(Object.fromEntries(reading.failedAt)) : reading.problem}); fix the handler and replay again`,
-          );
-      }
-      await producer.send({
-        topic: ledger,
-        acks: -1,
-        messages: chunk.map((e) => ({ key: e.id, value: new Date().toISOString() })),
+async function scan(
+  session: ClusterSession,
+  positions: readonly PagePosition[],
+  filter: DeadLetterFilter,
+  take: (entry: DeadLetterEntry) => boolean,
+): Promise<PagePosition[]> {
+  const ranges: OffsetRange[] = [];
+  for (const topic of new Set(positions.map((p) => p.topic))) {
+    const low = new Map((await session.offsets(topic)).map((o) => [o.partition, o.low]));
+    for (const p of positions.filter((x) => x.topic === topic))
+      ranges.push({
+        topic,
+        partition: p.partition,
+        from: Math.max(p.next, low.get(p.partition) ?? 0),
+        to: p.to,
       });
-      replayed += chunk.length;
-      o.say?.(`replayed ${replayed}/${todo.length}`);
-    }
-  } finally {
-    await producer.disconnect();
-    await fn.stop();
   }
-  return { replayed, skipped: matching.length - todo.length };
+  const reached = await (
+    await session.reader()
+  ).read(ranges, (letter) => {
+    const entry = entryOf(letter);
+    return !matches(entry, filter) || take(entry);
+  });
+  return ranges.map((r) => ({
+    topic: r.topic,
+    partition: r.partition,
+    next: reached.get(rangeKey(r.topic, r.partition))!,
+    to: r.to,
+  }));
+}
+
+/** One page of the handler's dead letters that match, each page under one response's size. */
+export async function deadLetterPage(
+  session: ClusterSession,
+  handler: HandlerRef,
+  query: DeadLetterQuery = {},
+  pageToken?: string,
+): Promise<DeadLetterPage> {
+  const of = `dead-letters:${handler.name}`;
+  const start = pageToken ? decodePageToken(of, query, pageToken) : await wholeTopics(session, handler);
+  const budget = new PageBudget();
+  const letters: DeadLetterView[] = [];
+  const reached = await scan(session, start, filterOf(query), (entry) => {
+    const view = letterView(entry);
+    if (!budget.fits(view)) return false;
+    letters.push(view);
+    return true;
+  });
+  letters.sort((a, b) => a.info.failedAt.localeCompare(b.info.failedAt));
+  const more = reached.some((p) => p.next < p.to);
+  return { letters, ...(more && { nextPageToken: encodePageToken(of, query, reached) }) };
+}
+
+/** Every dead letter of the handler that matches, oldest failure first (what a replay works through). */
+export async function allDeadLetters(
+  session: ClusterSession,
+  handler: HandlerRef,
+  filter: DeadLetterFilter,
+): Promise<DeadLetterEntry[]> {
+  const entries: DeadLetterEntry[] = [];
+  await scan(session, await wholeTopics(session, handler), filter, (entry) => entries.push(entry) > 0);
+  return entries.sort((a, b) => a.info.failedAt.getTime() - b.info.failedAt.getTime());
+}
+
+/** One dead letter by id, or not-found. */
+export async function deadLetterById(
+  session: ClusterSession,
+  handlers: readonly HandlerRef[],
+  id: string,
+): Promise<DeadLetterView> {
+  const [partition, offset] = id.split('/').slice(-2).map(Number) as [number, number];
+  const topic = id.split('/')[0]!;
+  if (!handlers.some((h) => h.deadLetterTopics.includes(topic)))
+    throw new OperationsError('not-found', `${topic} is not a dead-letter topic of any handler`);
+  const gone = new OperationsError(
+    'not-found',
+    `no dead letter ${id} (removed by retention, or never written)`,
+  );
+  if (!(await session.existingTopics()).has(topic)) throw gone;
+  const kept = (await session.offsets(topic)).find((p) => p.partition === partition);
+  if (!kept || offset < kept.low || offset >= kept.high) throw gone;
+  let found: DeadLetterEntry | undefined;
+  await (
+    await session.reader()
+  ).read([{ topic, partition, from: offset, to: offset + 1 }], (letter) => {
+    if (letter.offset === offset) found = entryOf(letter);
+    return true;
+  });
+  if (!found) throw gone;
+  return letterView(found);
 }

@@ -1,25 +1,7 @@
-import { AssignerProtocol, type Kafka } from 'kafkajs';
-import type { HandlerModule } from '../declarations/app';
-import { eventSourcesOf } from '../declarations/handler';
-import { partitionLag, type PartitionLag } from './lag';
-
-export interface GroupMember {
-  memberId: string;
-  clientId: string;
-  host: string;
-  /** Partitions assigned to this member, by topic. */
-  assignment: Record<string, number[]>;
-}
-
-/** One event source mapping's consumer group: its state, members and where it stands on each partition. */
-export interface GroupStatus {
-  handler: string;
-  group: string;
-  topic: string;
-  state: string;
-  members: GroupMember[];
-  partitions: PartitionLag[];
-}
+import { AssignerProtocol, type Admin } from 'kafkajs';
+import type { HandlerRef } from './app';
+import { partitionLag } from './lag';
+import type { GroupView } from './protocol';
 
 function assignmentOf(buffer: Buffer): Record<string, number[]> {
   if (buffer.length === 0) return {};
@@ -28,33 +10,26 @@ function assignmentOf(buffer: Buffer): Record<string, number[]> {
 }
 
 /** The consumer group of every event source of these handlers, as the cluster describes it now. */
-export async function handlerGroups(kafka: Kafka, modules: readonly HandlerModule[]): Promise<GroupStatus[]> {
-  const sources = modules.flatMap((m) =>
-    eventSourcesOf(m.definition).map((s) => ({ handler: m.definition.name, ...s })),
-  );
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const described = await admin.describeGroups([...new Set(sources.map((s) => s.group))]);
-    const out: GroupStatus[] = [];
-    for (const s of sources) {
-      const g = described.groups.find((x) => x.groupId === s.group);
-      out.push({
-        handler: s.handler,
-        group: s.group,
-        topic: s.topic.name,
-        state: g?.state ?? 'Unknown',
-        members: (g?.members ?? []).map((m) => ({
-          memberId: m.memberId,
-          clientId: m.clientId,
-          host: m.clientHost,
-          assignment: assignmentOf(m.memberAssignment),
-        })),
-        partitions: await partitionLag(admin, s.group, s.topic.name),
-      });
-    }
-    return out;
-  } finally {
-    await admin.disconnect();
+export async function handlerGroups(admin: Admin, handlers: readonly HandlerRef[]): Promise<GroupView[]> {
+  const sources = handlers.flatMap((h) => h.eventSources.map((s) => ({ handler: h.name, ...s })));
+  if (sources.length === 0) return [];
+  const described = await admin.describeGroups([...new Set(sources.map((s) => s.group))]);
+  const out: GroupView[] = [];
+  for (const s of sources) {
+    const g = described.groups.find((x) => x.groupId === s.group);
+    out.push({
+      handler: s.handler,
+      group: s.group,
+      topic: s.topic,
+      state: g?.state ?? 'Unknown',
+      members: (g?.members ?? []).map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: assignmentOf(m.memberAssignment),
+      })),
+      partitions: await partitionLag(admin, s.group, s.topic),
+    });
   }
+  return out;
 }
