@@ -4,9 +4,11 @@
  */
 import { errorMessage } from '../shared/errors';
 import { UsageError, type Command } from './command';
+import { consoleCommand } from './commands/console';
 import { devCommand } from './commands/dev';
 import { dlq } from './commands/dlq';
 import { dynamodb } from './commands/dynamodb';
+import { groups } from './commands/groups';
 import { kafka } from './commands/kafka';
 import { publish } from './commands/publish';
 import { simulate } from './commands/simulate';
@@ -19,7 +21,9 @@ const COMMANDS: readonly Command[] = [
   publish,
   tail,
   topics,
+  groups,
   dlq,
+  consoleCommand,
   table,
   simulate,
   kafka,

@@ -39,7 +39,7 @@ function failures(h: HandlerView): string {
 function counts(h: HandlerView): string {
   const c = h.counts;
   const rate = h.rates.at(-1)?.[1] ?? 0;
-  const cells: [string, number | string][] = [
+  const cells: [string, number | string | null][] = [
     ['records/s', rate.toFixed(0)],
     ['handled', c.handled],
     ['dead-lettered', c.deadLettered],
@@ -51,6 +51,7 @@ function counts(h: HandlerView): string {
     ['discarded', c.discarded],
   ];
   return cells
+    .filter(([, v]) => v !== null) // unknown where the figures come from committed offsets
     .map(([k, v]) => `<div class="count" data-count="${esc(k)}"><b>${esc(v)}</b><span>${esc(k)}</span></div>`)
     .join('');
 }

@@ -46,6 +46,15 @@ export interface OperationsApp extends OperationsPlan {
   declaration(topic: string): AnyTopic | undefined;
 }
 
+/** The operations function's settings, the same on AWS and locally. */
+export const OPERATIONS_FUNCTION = {
+  memoryMb: 1024,
+  /** A replay invokes the handler batch by batch within this; its own function's timeout bounds each batch. */
+  timeoutSeconds: 300,
+  /** The most records one replay or publish request may carry, unless configured otherwise. */
+  maxRecordsPerRequest: 1000,
+} as const;
+
 /** The compacted topic that remembers which dead letters a handler's group has replayed. */
 export const replayLedgerTopic = (group: string): string => `${group}.dlq-replayed`;
 

@@ -72,7 +72,7 @@ export class DirectTools implements ClusterTools {
               deadLetters: await deadLetterCount(session, h),
             })),
           ),
-          topics: app.topics.map((t) => t.name),
+          topics: app.topics.map((t) => ({ name: t.name, partitions: t.partitions })),
           maxRecordsPerRequest: this.maxRecords,
         };
       case 'topics':

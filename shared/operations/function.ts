@@ -12,7 +12,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { kafkaConfigFromEnv } from '../kafka/connection';
 import { createLogger } from '../lambda/logger';
-import { operationsAppFrom, type OperationsPlan } from './app';
+import { OPERATIONS_FUNCTION, operationsAppFrom, type OperationsPlan } from './app';
 import { DirectTools } from './direct';
 import { parseRequest } from './inputs';
 import { lambdaInvoker } from './lambda-invoke';
@@ -22,8 +22,6 @@ import {
   type OperationsRequest,
   type OperationsResponse,
 } from './protocol';
-
-export const DEFAULT_MAX_RECORDS = 1000;
 
 /** What of Lambda's context object this reads: the invocation's id and what Lambda says of its caller. */
 export interface InvocationContext {
@@ -48,7 +46,7 @@ export function handlerFunctions(text: string | undefined): Map<string, string> 
 }
 
 function maxRecordsFrom(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_MAX_RECORDS;
+  if (value === undefined || value === '') return OPERATIONS_FUNCTION.maxRecordsPerRequest;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`KAFKA_LAMBDA_OPERATIONS_MAX_RECORDS must be a positive integer, got "${value}"`);

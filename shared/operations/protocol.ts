@@ -70,7 +70,8 @@ export interface HandlerSummary {
 
 export interface Description {
   handlers: HandlerSummary[];
-  topics: string[];
+  /** Every declared topic (dead-letter topics included) with its declared partitions. */
+  topics: { name: string; partitions: number }[];
   /** The most records one replay or publish request may carry. */
   maxRecordsPerRequest: number;
 }

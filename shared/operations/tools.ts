@@ -6,8 +6,10 @@
  */
 import type { Action, OperationsRequest, Results } from './protocol';
 
+type Requests = { [K in Action]: Omit<Extract<OperationsRequest, { action: K }>, 'v'> };
+
 /** A request of one action, without the protocol version (the backend adds it). */
-export type RequestOf<A extends Action> = Omit<Extract<OperationsRequest, { action: A }>, 'v'>;
+export type RequestOf<A extends Action> = Requests[A] & { action: A };
 
 export interface ClusterTools {
   /** What the tools reach, for people: `local cluster 127.0.0.1:9092`, `stack KafkaLambda (account ..., eu-west-1)`. */

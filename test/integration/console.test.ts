@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
+import { localTools } from '../../cli/tools';
+import { emulatorFigures } from '../../console/figures';
 import { startConsole, type RunningConsole } from '../../console/server';
 import { TOKEN_HEADER } from '../../console/protocol';
 import { loadModule } from '../../shared/declarations/load-module';
 import { partitionForKey, startEmulator, type Emulator } from '../../shared/emulator';
 import { createLogger } from '../../shared/lambda/logger';
+import type { ClusterTools } from '../../shared/operations';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
@@ -20,6 +23,7 @@ describe('the web console in a real browser', () => {
   let kafka: Kafka;
   let fx: FixtureTopics;
   let emulator: Emulator;
+  let tools: ClusterTools;
   let web: RunningConsole;
   let browser: Browser;
   let page: Page;
@@ -38,7 +42,13 @@ describe('the web console in a real browser', () => {
       log: createLogger({}, 'silent'),
       only: ['echo'],
     });
-    web = await startConsole({ emulator, port: 0, tickMs: 500 });
+    tools = localTools({
+      manifest: emulator.manifest,
+      brokers,
+      functions: emulator.functions,
+      clusterArn: emulator.clusterArn,
+    });
+    web = await startConsole({ tools, figures: emulatorFigures(emulator), port: 0, tickMs: 500 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
@@ -47,6 +57,7 @@ describe('the web console in a real browser', () => {
     delete process.env.FIXTURE_FIXED;
     await browser?.close();
     await web?.stop();
+    await tools?.close();
     await emulator?.stop();
     await handled?.stop();
   });
