@@ -8,6 +8,9 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_STACK_NAME, readLocalStack } from '../shared/emulator/local-stack';
 import { OperationsError, RemoteTools } from '../shared/operations';
 
+// The SDK warns on Node 20 that its releases from 2027 will need Node 22; the version this project pins runs on 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** The stack output naming the operations function (infra/operations.ts writes it). */
 export const OPERATIONS_OUTPUT = 'OperationsFunction';
 
@@ -17,7 +20,8 @@ interface Clients {
 }
 
 function clientsFor(name: string): Clients {
-  if (name !== LOCAL_STACK_NAME) return { cloudformation: new CloudFormationClient({}), lambda: new LambdaClient({}) };
+  if (name !== LOCAL_STACK_NAME)
+    return { cloudformation: new CloudFormationClient({}), lambda: new LambdaClient({}) };
   const local = readLocalStack();
   if (!local)
     throw new OperationsError(
@@ -39,8 +43,11 @@ export function describeFailure(name: string, region: string | undefined, error:
       `stack ${name} not found in ${region ?? 'the configured region'} (AWS_REGION and AWS_PROFILE choose the region and account)`,
     );
   if (code === 'AccessDenied' || code === 'AccessDeniedException')
-    return failed(`no permission to describe stack ${name}: your identity needs cloudformation:DescribeStacks on it (${message})`);
-  if (code === 'CredentialsProviderError') return failed(`no AWS credentials to find stack ${name}: ${message}`);
+    return failed(
+      `no permission to describe stack ${name}: your identity needs cloudformation:DescribeStacks on it (${message})`,
+    );
+  if (code === 'CredentialsProviderError')
+    return failed(`no AWS credentials to find stack ${name}: ${message}`);
   if (/Region is missing/i.test(message))
     return failed(`no AWS region to find stack ${name} in: set AWS_REGION (or a region in your AWS profile)`);
   return failed(`finding stack ${name} failed: ${code || 'Error'}: ${message}`);

@@ -8,7 +8,12 @@ import type { ClusterTools, PartitionLag } from '../shared/operations';
 import type { HandlerFigures, LiveFigures } from './snapshot';
 
 export function emulatorFigures(emulator: Emulator): LiveFigures {
-  return { kind: 'local', stats: emulator.stats, reloads: emulator.reloads, refresh: () => emulator.refreshLag() };
+  return {
+    kind: 'local',
+    stats: emulator.stats,
+    reloads: emulator.reloads,
+    refresh: () => emulator.refreshLag(),
+  };
 }
 
 /** Offsets committed over a group's partitions: where it stands (a partition with no commit counts from its start). */

@@ -8,7 +8,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { partitionForKey } from '../shared/emulator';
-import { OperationsError, type ClusterTools, type DeadLetterView, type ErrorCode } from '../shared/operations';
+import {
+  OperationsError,
+  type ClusterTools,
+  type DeadLetterView,
+  type ErrorCode,
+} from '../shared/operations';
 import { bundlePage } from './bundle';
 import { InputError, optionalInt, optionalText } from './inputs';
 import { TOKEN_HEADER } from './protocol';
@@ -68,7 +73,12 @@ async function allDeadLetters(
   const letters: DeadLetterView[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await tools.call({ action: 'dead-letters', handler, filter, ...(pageToken && { pageToken }) });
+    const page = await tools.call({
+      action: 'dead-letters',
+      handler,
+      filter,
+      ...(pageToken && { pageToken }),
+    });
     letters.push(...page.letters);
     pageToken = page.nextPageToken;
   } while (pageToken);
@@ -146,7 +156,12 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     };
     const pageToken = optionalText('pageToken', q.pageToken);
     return c.json(
-      await tools.call({ action: 'browse', topic: c.req.param('name'), query, ...(pageToken && { pageToken }) }),
+      await tools.call({
+        action: 'browse',
+        topic: c.req.param('name'),
+        query,
+        ...(pageToken && { pageToken }),
+      }),
     );
   });
   app.get('/api/topics/:name/partition-for', async (c) => {
@@ -155,7 +170,12 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     if (key === undefined) throw new InputError('key is required');
     const topic = (await tools.call({ action: 'describe' })).topics.find((t) => t.name === name);
     if (!topic) throw new OperationsError('not-found', `no declared topic named "${name}"`);
-    return c.json({ topic: name, key, partitions: topic.partitions, partition: partitionForKey(key, topic.partitions) });
+    return c.json({
+      topic: name,
+      key,
+      partitions: topic.partitions,
+      partition: partitionForKey(key, topic.partitions),
+    });
   });
   app.get('/api/groups', async (c) => c.json(await tools.call({ action: 'groups' })));
   app.get('/api/handlers/:name/dead-letters', async (c) => {

@@ -10,7 +10,13 @@ export type HandlerFigures = Pick<HandlerStats, 'handled' | 'partitionLag' | 're
   Partial<
     Pick<
       HandlerStats,
-      'deadLettered' | 'retries' | 'filtered' | 'invocationErrors' | 'timeouts' | 'reportedFailures' | 'discarded'
+      | 'deadLettered'
+      | 'retries'
+      | 'filtered'
+      | 'invocationErrors'
+      | 'timeouts'
+      | 'reportedFailures'
+      | 'discarded'
     >
   >;
 

@@ -78,7 +78,8 @@ export async function dev(flags: DevFlags): Promise<void> {
       say(`local stack not started (${error instanceof Error ? error.message : String(error)})`);
       return undefined;
     });
-    if (localStack) say(`local stack: ${localStack.endpoint} (--stack local reaches it through its operations function)`);
+    if (localStack)
+      say(`local stack: ${localStack.endpoint} (--stack local reaches it through its operations function)`);
   }
   const tools = localTools({
     manifest: emulator.manifest,

@@ -34,14 +34,23 @@ export function letterDetail(l: DeadLetterView): string[] {
 }
 
 /** Every page of a handler's matching dead letters, oldest failure first, with progress on the terminal. */
-export async function allLetters(tools: ClusterTools, handler: string, filter: DeadLetterQuery): Promise<DeadLetterView[]> {
+export async function allLetters(
+  tools: ClusterTools,
+  handler: string,
+  filter: DeadLetterQuery,
+): Promise<DeadLetterView[]> {
   const shown = progress();
   const letters: DeadLetterView[] = [];
   let pageToken: string | undefined;
   let pages = 0;
   try {
     do {
-      const page = await tools.call({ action: 'dead-letters', handler, filter, ...(pageToken && { pageToken }) });
+      const page = await tools.call({
+        action: 'dead-letters',
+        handler,
+        filter,
+        ...(pageToken && { pageToken }),
+      });
       letters.push(...page.letters);
       pageToken = page.nextPageToken;
       shown.update(`reading dead letters of ${handler}: ${letters.length} in ${++pages} page(s)…`);
@@ -88,7 +97,8 @@ export const dlq: Command = {
       ...(values.ids !== undefined && { ids: values.ids.split(',') }),
     } as DeadLetterQuery;
     await withTools(values, say, async (tools) => {
-      if (action === 'show') return letterDetail(await tools.call({ action: 'dead-letter', id: subject })).forEach(say);
+      if (action === 'show')
+        return letterDetail(await tools.call({ action: 'dead-letter', id: subject })).forEach(say);
       if (action === 'list') {
         const letters = await allLetters(tools, subject, filter);
         letters.map(letterLine).forEach(say);
@@ -96,7 +106,10 @@ export const dlq: Command = {
       }
       const plan = await tools.call({ action: 'replay', handler: subject, filter, dryRun: true });
       const count = plan.wouldReplay ?? 0;
-      if (count === 0) return say(`nothing to replay to ${subject}; ${plan.skipped} matching dead letter(s) were replayed before`);
+      if (count === 0)
+        return say(
+          `nothing to replay to ${subject}; ${plan.skipped} matching dead letter(s) were replayed before`,
+        );
       const question = `Replay ${count} dead letter(s) to ${subject} on ${tools.target}${plan.skipped ? ` (${plan.skipped} replayed before are skipped)` : ''}?`;
       if (!(await confirmed(question, values.yes))) return say('nothing replayed');
       const { replayed, skipped } = await tools.call({ action: 'replay', handler: subject, filter });

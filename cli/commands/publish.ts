@@ -24,14 +24,19 @@ export const publish: Command = {
       throw new Error(`the value for topic ${topic} is not JSON: ${errorMessage(error)}`, { cause: error });
     }
     await withTools(values, say, async (tools) => {
-      if (values.stack !== undefined && !(await confirmed(`Publish 1 record to ${topic} on ${tools.target}?`, values.yes)))
+      if (
+        values.stack !== undefined &&
+        !(await confirmed(`Publish 1 record to ${topic} on ${tools.target}?`, values.yes))
+      )
         return say('nothing published');
       const { published } = await tools.call({
         action: 'publish',
         topic,
         records: [{ value, ...(values.key !== undefined && { key: values.key }) }],
       });
-      say(`published ${published} record to ${topic}${values.stack !== undefined ? ` on ${tools.target}` : ''}`);
+      say(
+        `published ${published} record to ${topic}${values.stack !== undefined ? ` on ${tools.target}` : ''}`,
+      );
     });
   },
 };

@@ -19,7 +19,13 @@ export function recordLine(r: RecordView): string {
 export async function tailTopic(
   tools: ClusterTools,
   topic: string,
-  o: { fromBeginning: boolean; toEnd: boolean; limit?: number; print(line: string): void; stopped: () => boolean },
+  o: {
+    fromBeginning: boolean;
+    toEnd: boolean;
+    limit?: number;
+    print(line: string): void;
+    stopped: () => boolean;
+  },
 ): Promise<number> {
   let printed = 0;
   let pageToken: string | undefined;

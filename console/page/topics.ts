@@ -49,7 +49,8 @@ async function openTopic(pane: HTMLElement, t: TopicView): Promise<void> {
         `/api/topics/${encodeURIComponent(t.name)}/records?${query({ ...values, ...(pageToken && { pageToken }) })}`,
       );
       shown = pageToken ? [...shown, ...page.records] : page.records;
-      out.innerHTML = records(shown) + (page.nextPageToken ? '<button class="older">older records</button>' : '');
+      out.innerHTML =
+        records(shown) + (page.nextPageToken ? '<button class="older">older records</button>' : '');
       const older = out.querySelector<HTMLButtonElement>('button.older');
       if (older) older.onclick = () => void browse(values, page.nextPageToken);
     } catch (error) {

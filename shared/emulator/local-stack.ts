@@ -155,6 +155,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       NODE_OPTIONS: '--enable-source-maps',
+      // The SDK's notice that its 2027 releases need Node 22 (Lambda's runtime is 22; the local one may be 20).
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     timeoutSeconds: OPERATIONS_FUNCTION.timeoutSeconds,
     memoryMb: OPERATIONS_FUNCTION.memoryMb,

@@ -102,6 +102,7 @@ export class PartitionReader {
     let failures = 0;
     for (let left = pending(); left.length && !stopped; left = pending()) {
       const retry: unknown[] = [];
+      const before = new Map(position);
       await Promise.all(
         this.byLeader(left).map(async ([nodeId, group]) => {
           let response;
@@ -119,6 +120,17 @@ export class PartitionReader {
             }
         }),
       );
+      if (
+        retry.length === 0 &&
+        !stopped &&
+        left.every(
+          (r) => position.get(rangeKey(r.topic, r.partition)) === before.get(rangeKey(r.topic, r.partition)),
+        )
+      ) {
+        // No partition had anything below its end: the rest is gone (compacted or truncated); do not fetch forever.
+        for (const r of left) position.set(rangeKey(r.topic, r.partition), r.to);
+        break;
+      }
       if (retry.length === 0) failures = 0;
       else if (++failures >= LEADER_RETRIES) throw retry[0];
       else await this.cluster.refreshMetadata(); // the leaders are looked up again for the next round
@@ -147,9 +159,9 @@ export class PartitionReader {
       }
       next = offset + 1;
     }
-    // Past transaction markers and compacted-away offsets too; an empty answer below the end means the rest of
-    // the range is gone (compacted or truncated), so the range is done rather than fetched forever.
-    position.set(key, fetched.messages.length ? Math.min(range.to, Math.max(next, last + 1)) : range.to);
+    // Past transaction markers and compacted-away offsets too. An empty answer says nothing: the response's byte
+    // limit may have been spent on other partitions (the read loop ends a range only when a whole round is empty).
+    if (fetched.messages.length) position.set(key, Math.min(range.to, Math.max(next, last + 1)));
     return true;
   }
 

@@ -20,7 +20,7 @@ const KEY_SCAN = 5000;
  * (exclusive), `to` the oldest offset it may reach (inclusive). Named as page-token positions.
  */
 async function windows(session: ClusterSession, topic: string, q: BrowseQuery): Promise<PagePosition[]> {
-  const offsets = await session.offsets(topic);
+  const offsets = await session.offsetsOfExisting(topic);
   if (q.partition !== undefined && q.partition >= offsets.length)
     throw badRequest(
       `partition of ${topic} must be an integer from 0 to ${offsets.length - 1}, got ${q.partition}`,

@@ -87,7 +87,8 @@ const refused = (error: OperationsError): OperationsResponse => ({
 });
 
 export function operationsHandler(o: { plan: OperationsPlan; catalog: Readonly<Record<string, unknown>> }) {
-  const log = createLogger({ component: 'operations' });
+  // Every request is logged whatever LOG_LEVEL says: the lines are the record of who asked for what.
+  const log = createLogger({ component: 'operations' }, 'info');
   let tools: DirectTools | undefined;
   const toolsOf = (): DirectTools => {
     if (tools) return tools;

@@ -25,7 +25,7 @@ export async function readRecords(
   o: ReadOptions = {},
 ): Promise<ReadPage> {
   const of = `read:${topic.name}`;
-  const offsets = await session.offsets(topic.name);
+  const offsets = await session.offsetsOfExisting(topic.name);
   const start = o.pageToken ? decodePageToken(of, null, o.pageToken) : [];
   // Partitions added since the last page start at their beginning; records deleted by retention meanwhile are skipped.
   const ranges = offsets.map((p) => {

@@ -6,6 +6,7 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import { PartitionReader } from '../kafka/partition-reader';
 import { createKafkaSink, type KafkaSink } from '../kafka/sink';
+import { OperationsError } from './protocol';
 
 /** A partition's log start and end offsets. */
 export interface PartitionOffsets {
@@ -78,6 +79,16 @@ export class ClusterSession {
 
   async existingTopics(): Promise<Set<string>> {
     return new Set(await (await this.admin()).listTopics());
+  }
+
+  /** A declared topic's partitions' offsets; not-found when the cluster does not have the topic. */
+  async offsetsOfExisting(topic: string): Promise<PartitionOffsets[]> {
+    if (!(await this.existingTopics()).has(topic))
+      throw new OperationsError(
+        'not-found',
+        `topic ${topic} is declared but not in the cluster (deploying the stack, or dev locally, creates it)`,
+      );
+    return this.offsets(topic);
   }
 
   async close(): Promise<void> {
