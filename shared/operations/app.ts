@@ -1,21 +1,14 @@
 /**
- * What the cluster tools know of an application, as plain data: its topics with their settings and, per handler,
- * its consumer groups, dead-letter topics and how it takes a batch. The operations function gets this at bundle
- * time (it never loads a handler module: their top-level code belongs to their own functions) and the topic
- * catalog module for the schemas; the local tools derive the same data from the loaded manifest.
+ * What the cluster tools know of an application: its plan (shared/declarations/app-plan.ts, the settled
+ * declarations as plain data) and, for codecs and schemas, the topic declarations themselves. The operations
+ * function is bundled with the plan as data and the topic catalog module (it never loads a handler module: their
+ * top-level code belongs to their own functions); the local tools take both from the loaded manifest.
  */
 import type { AppManifest } from '../declarations/app';
-import { eventSourcesOf, type AnyHandlerDefinition } from '../declarations/handler';
+import { planApp, type AppPlan, type HandlerPlan, type TopicSettings } from '../declarations/app-plan';
 import { topicsOf, type AnyTopic } from '../declarations/topic';
-import { deadLetterTopics } from '../lambda/dead-letter';
 
-/** A topic's settings as declared (dead-letter topics included). */
-export interface TopicSettings {
-  name: string;
-  partitions: number;
-  replicationFactor: number;
-  config: Readonly<Record<string, string>>;
-}
+export type { TopicSettings } from '../declarations/app-plan';
 
 /** One event source mapping: the topic it reads and the consumer group it commits to. */
 export interface EventSourceRef {
@@ -31,19 +24,46 @@ export interface HandlerRef {
   deadLetterTopics: string[];
   /** Replays invoke its function with at most this many records, as its event source mapping would. */
   batchSize: number;
-  failureMode: 'dead-letter' | 'report-batch-item-failures';
+  failureMode: HandlerPlan['failureMode'];
 }
 
-/** The JSON the operations function is bundled with. */
-export interface OperationsPlan {
-  topics: TopicSettings[];
-  handlers: HandlerRef[];
-}
-
-/** The plan plus the declarations that carry code (codecs, schemas): what the tools work from. */
-export interface OperationsApp extends OperationsPlan {
+/** What the tools work from: the plan's topics and handlers, and the declarations that carry code. */
+export interface OperationsApp {
+  topics: readonly TopicSettings[];
+  handlers: readonly HandlerRef[];
   /** A declared topic's codec and schemas; undefined for a topic the catalog does not declare. */
   declaration(topic: string): AnyTopic | undefined;
+}
+
+export function handlerRef(plan: HandlerPlan): HandlerRef {
+  return {
+    name: plan.name,
+    group: plan.group,
+    eventSources: plan.eventSources.map((e) => ({ topic: e.topic, group: e.consumerGroupId })),
+    deadLetterTopics: plan.deadLetters.map((d) => d.topic),
+    // One batch size per handler: every mapping of it has the declared one.
+    batchSize: plan.eventSources[0]?.batchSize ?? 100,
+    failureMode: plan.failureMode,
+  };
+}
+
+/**
+ * The plan the operations function is bundled with: the application's, without the handlers' module paths (the
+ * function never loads them, and the bundle must not depend on where the project was checked out).
+ */
+export function operationsPlanOf(manifest: AppManifest): AppPlan {
+  const plan = planApp(manifest);
+  return { ...plan, handlers: plan.handlers.map(({ entry: _entry, ...rest }) => rest) };
+}
+
+function appOf(plan: AppPlan, declaration: (name: string) => AnyTopic | undefined): OperationsApp {
+  return { topics: plan.topics, handlers: plan.handlers.map(handlerRef), declaration };
+}
+
+/** The tools' view of a loaded application: every topic's declaration is at hand. */
+export function operationsAppOf(manifest: AppManifest): OperationsApp {
+  const byName = new Map(manifest.topics.map((t) => [t.name, t]));
+  return appOf(planApp(manifest), (name) => byName.get(name));
 }
 
 /** The operations function's settings, the same on AWS and locally. */
@@ -58,38 +78,6 @@ export const OPERATIONS_FUNCTION = {
 /** The compacted topic that remembers which dead letters a handler's group has replayed. */
 export const replayLedgerTopic = (group: string): string => `${group}.dlq-replayed`;
 
-function handlerRef(definition: AnyHandlerDefinition): HandlerRef {
-  return {
-    name: definition.name,
-    group: definition.group,
-    eventSources: eventSourcesOf(definition).map((s) => ({ topic: s.topic.name, group: s.group })),
-    deadLetterTopics: deadLetterTopics(definition).map((t) => t.name),
-    batchSize: definition.batch.size,
-    failureMode: definition.failureMode,
-  };
-}
-
-const settingsOf = (t: AnyTopic): TopicSettings => ({
-  name: t.name,
-  partitions: t.partitions,
-  replicationFactor: t.replicationFactor,
-  config: { ...t.config },
-});
-
-/** The plan of a loaded application. */
-export function operationsPlanOf(manifest: AppManifest): OperationsPlan {
-  return {
-    topics: manifest.topics.map(settingsOf),
-    handlers: manifest.handlers.map((h) => handlerRef(h.definition)),
-  };
-}
-
-/** The tools' view of a loaded application: every topic's declaration is at hand. */
-export function operationsAppOf(manifest: AppManifest): OperationsApp {
-  const byName = new Map(manifest.topics.map((t) => [t.name, t]));
-  return { ...operationsPlanOf(manifest), declaration: (name) => byName.get(name) };
-}
-
 function isTopicSource(value: unknown): value is Parameters<typeof topicsOf>[0] {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return kind === 'topic' || kind === 'family';
@@ -100,12 +88,9 @@ function isTopicSource(value: unknown): value is Parameters<typeof topicsOf>[0] 
  * catalog's exports. A topic the catalog does not declare (one declared in a handler module only, a dead-letter
  * topic) is read as bytes and cannot be published to.
  */
-export function operationsAppFrom(
-  plan: OperationsPlan,
-  catalog: Readonly<Record<string, unknown>>,
-): OperationsApp {
+export function operationsAppFrom(plan: AppPlan, catalog: Readonly<Record<string, unknown>>): OperationsApp {
   const byName = new Map<string, AnyTopic>();
   for (const source of Object.values(catalog).filter(isTopicSource))
     for (const topic of topicsOf(source)) byName.set(topic.name, topic);
-  return { ...plan, declaration: (name) => byName.get(name) };
+  return appOf(plan, (name) => byName.get(name));
 }

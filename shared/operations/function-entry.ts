@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AppManifest } from '../declarations/app';
-import type { OperationsPlan } from './app';
+import type { AppPlan } from '../declarations/app-plan';
 
 const FUNCTION_MODULE = resolve(__dirname, 'function');
 
@@ -27,7 +27,7 @@ export function catalogOf(appDir: string): string {
   return existsSync(ts) ? ts : join(appDir, 'topics.js');
 }
 
-export function operationsEntrySource(plan: OperationsPlan, catalog: string): string {
+export function operationsEntrySource(plan: AppPlan, catalog: string): string {
   const specifier = (path: string): string => JSON.stringify(path.replace(/\.(ts|js)$/, ''));
   return `// Written by kafka-lambda (shared/operations/function-entry.ts): the operations function of one application.
 import * as catalog from ${specifier(catalog)};
@@ -38,7 +38,7 @@ export const handler = operationsHandler({ plan: ${JSON.stringify(plan)}, catalo
 }
 
 /** Writes the entry into `dir` (once per distinct text) and returns its path. */
-export function writeOperationsEntry(plan: OperationsPlan, catalog: string, dir: string): string {
+export function writeOperationsEntry(plan: AppPlan, catalog: string, dir: string): string {
   const source = operationsEntrySource(plan, catalog);
   const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const file = join(dir, `operations-${digest}.ts`);

@@ -12,7 +12,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { kafkaConfigFromEnv } from '../kafka/connection';
 import { createLogger } from '../lambda/logger';
-import { OPERATIONS_FUNCTION, operationsAppFrom, type OperationsPlan } from './app';
+import type { AppPlan } from '../declarations/app-plan';
+import { OPERATIONS_FUNCTION, operationsAppFrom } from './app';
 import { DirectTools } from './direct';
 import { parseRequest } from './inputs';
 import { lambdaInvoker } from './lambda-invoke';
@@ -86,7 +87,7 @@ const refused = (error: OperationsError): OperationsResponse => ({
   error: { code: error.code, message: error.message },
 });
 
-export function operationsHandler(o: { plan: OperationsPlan; catalog: Readonly<Record<string, unknown>> }) {
+export function operationsHandler(o: { plan: AppPlan; catalog: Readonly<Record<string, unknown>> }) {
   // Every request is logged whatever LOG_LEVEL says: the lines are the record of who asked for what.
   const log = createLogger({ component: 'operations' }, 'info');
   let tools: DirectTools | undefined;
