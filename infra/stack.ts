@@ -10,8 +10,9 @@ import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from '../shared/declarations/app-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
+import { OperationsFunction } from './operations';
 import { KafkaTables } from './tables';
-import { KafkaTopics } from './topics';
+import { KafkaTopics, lookupBootstrapBrokers } from './topics';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
   /** The application's declarations: loadApp('functions') (DESIGN.md, contract 5: the only source of topics and handlers). */
@@ -36,6 +37,8 @@ export class KafkaLambdaStack extends Stack {
   readonly topics: KafkaTopics;
   readonly tables: KafkaTables;
   readonly handlers = new Map<string, DeployedHandler>();
+  /** The tools' function for this stack; absent with `operations: false`. */
+  readonly operations?: OperationsFunction;
   /**
    * For every resource that holds data (cluster, tables): RETAIN unless the deployer chose `removal: 'destroy'`
    * (`-c removal=destroy`), so neither `cdk destroy` nor a replacement deletes it by accident.
@@ -107,6 +110,18 @@ export class KafkaLambdaStack extends Stack {
       props.deployedEventSources?.stackName === this.stackName ? props.deployedEventSources : undefined,
     );
     this.outputs(bootstrapBrokers);
+    if (props.operations !== false && this.handlers.size > 0) {
+      this.operations = new OperationsFunction(this, 'Operations', {
+        ...props.operations,
+        manifest: props.manifest,
+        handlers: this.handlers,
+        cluster: this.cluster,
+        network: this.network,
+        // No MSK event names the brokers to it: looked up at deploy time unless known.
+        bootstrapBrokers: bootstrapBrokers ?? lookupBootstrapBrokers(this.topics, this.cluster),
+        logRetention,
+      });
+    }
   }
 
   /** Exactly three zones, so the VPC and the broker layout never fall back to the two-zone default. */
