@@ -1,5 +1,6 @@
 import type { Description, LetterView as Letter, ReplayView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
+import { openingHandler } from './opening-handler';
 
 function table(letters: Letter[]): string {
   if (!letters.length) return '<p class="muted">no dead letters match</p>';
@@ -17,11 +18,6 @@ const opened = (l: Letter): string =>
   `<h3>${esc(l.id)}</h3><dl><dt>failure</dt><dd>${esc(l.info.kind)} after ${l.info.attempts} attempt(s): ${esc(l.info.error)}</dd>
   <dt>key</dt><dd><code>${esc(l.original.key)}</code></dd><dt>value</dt><dd><code>${esc(l.original.value)}</code></dd>
   <dt>headers</dt><dd>${l.original.headers.map((h) => `<code>${esc(h.key)}=${esc(h.value)}</code>`).join(' ') || '—'}</dd></dl>`;
-
-/** The handler the page opens on: the one with the most dead letters (the first when none has any). */
-export function openingHandler(handlers: Description['handlers']): string | undefined {
-  return [...handlers].sort((a, b) => b.deadLetters - a.deadLetters)[0]?.name;
-}
 
 const option = (h: Description['handlers'][number], selected: boolean): string =>
   `<option value="${esc(h.name)}"${selected ? ' selected' : ''}>${esc(h.name)} (${h.deadLetters})</option>`;

@@ -6,13 +6,13 @@
  * The endpoint's address is written to `<local home>/local-stack.json` for the command line to find.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { localHome } from '../local-home';
 import { OPERATIONS_FUNCTION, operationsPlanOf } from '../operations/app';
 import { appDirOf, catalogOf, writeOperationsEntry } from '../operations/function-entry';
-import { answerCloudFormation, isQueryRequest, type LocalStackDescription } from './cloudformation-api';
+import { startAwsEndpoint } from './aws-endpoint';
+import type { LocalStackDescription } from './cloudformation-api';
 import type { Emulator } from './emulator';
 import {
   answerInvoke,
@@ -69,20 +69,6 @@ export function readLocalStack(): LocalStackState | undefined {
   }
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is dropped: the answer is 413 whatever it says.
-      if (size <= REQUEST_LIMIT_BYTES + 1) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const { emulator } = o;
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -104,40 +90,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     },
   };
 
-  const answer = async (request: IncomingMessage): Promise<ApiResponse> => {
-    const body = await readBody(request);
-    const path = new URL(request.url ?? '/', 'http://local').pathname;
-    const invoke = INVOKE_PATH.exec(path);
-    if (request.method === 'POST' && invoke)
-      return answerInvoke(
-        request,
-        body,
-        invoke[1]!,
-        (name) => functions.get(name),
-        (name) => localFunctionArn(region, name),
-      );
-    if (isQueryRequest(request.method, path)) return answerCloudFormation(body, stack);
-    return apiError(
-      404,
-      'UnknownOperationException',
-      `${request.method} ${path} is not an API of this local endpoint`,
-    );
-  };
-  const server: Server = createServer((request, response) => {
-    answer(request)
-      .catch((error: unknown) =>
-        apiError(500, 'ServiceException', error instanceof Error ? error.message : String(error)),
-      )
-      .then((r) => {
-        response.writeHead(r.status, { ...r.headers, 'x-amzn-requestid': randomUUID() });
-        response.end(r.body);
-      });
+  const server = await startAwsEndpoint({
+    port: o.port ?? 0,
+    functions: (name) => functions.get(name),
+    functionArn: (name) => localFunctionArn(region, name),
+    stack,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const { endpoint } = server;
 
   const output = o.output;
   const operations = new LocalFunction({
@@ -177,10 +136,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     operations,
     async stop() {
       if (readLocalStack()?.endpoint === endpoint) rmSync(localStackFile(), { force: true });
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.stop();
       await operations.stop();
     },
   };
