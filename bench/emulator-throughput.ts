@@ -72,9 +72,7 @@ async function emulatorRun(
   const tools = withConsole
     ? localTools({ manifest: emulator.manifest, brokers: bk.brokers, functions: emulator.functions })
     : undefined;
-  const web = tools
-    ? await startConsole({ tools, figures: emulatorFigures(emulator), port: 0 })
-    : undefined;
+  const web = tools ? await startConsole({ tools, figures: emulatorFigures(emulator), port: 0 }) : undefined;
   const closePage = web ? await openPage(web) : undefined;
   const stats = emulator.stats.get(HANDLER)!;
   try {

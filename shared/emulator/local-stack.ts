@@ -39,6 +39,11 @@ export interface LocalStackOptions {
   output?: (chunk: string, stream: 'stdout' | 'stderr', fn: string) => void;
   /** The most records one replay or publish may carry. @default OPERATIONS_FUNCTION.maxRecordsPerRequest */
   maxRecordsPerRequest?: number;
+  /**
+   * Write `local-stack.json`, so `--stack local` finds this stack (a benchmark leaves the developer's alone).
+   * @default true
+   */
+  register?: boolean;
 }
 
 export interface LocalStack {
@@ -127,9 +132,11 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   // A container ahead of the first request, as for the handlers; a module that does not load says so there.
   void operations.warm();
 
-  const state: LocalStackState = { endpoint, region, pid: process.pid };
-  mkdirSync(localHome(), { recursive: true });
-  writeFileSync(localStackFile(), `${JSON.stringify(state)}\n`);
+  if (o.register !== false) {
+    const state: LocalStackState = { endpoint, region, pid: process.pid };
+    mkdirSync(localHome(), { recursive: true });
+    writeFileSync(localStackFile(), `${JSON.stringify(state)}\n`);
+  }
   return {
     endpoint,
     region,
