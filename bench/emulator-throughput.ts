@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { emulatorFigures } from '../console/figures';
 import { startConsole, type RunningConsole } from '../console/server';
-import { localTools } from '../cli/tools';
+import { emulatorTools } from '../cli/tools';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { loadModule } from '../shared/declarations/load-module';
 import { startEmulator } from '../shared/emulator/emulator';
@@ -69,9 +69,7 @@ async function emulatorRun(
   const started = now();
   const stopMeter = cpuMeter(cpu, total);
   const emulator = await startEmulator({ appDir: APP_DIR, brokers: bk.brokers, log: silentLogger });
-  const tools = withConsole
-    ? localTools({ manifest: emulator.manifest, brokers: bk.brokers, functions: emulator.functions })
-    : undefined;
+  const tools = withConsole ? emulatorTools(emulator) : undefined;
   const web = tools ? await startConsole({ tools, figures: emulatorFigures(emulator), port: 0 }) : undefined;
   const closePage = web ? await openPage(web) : undefined;
   const stats = emulator.stats.get(HANDLER)!;

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { allLetters } from '../cli/commands/dlq';
 import { tailTopic } from '../cli/commands/tail';
-import { localTools } from '../cli/tools';
+import { emulatorTools } from '../cli/tools';
 import type { AnyHandlerDefinition } from '../shared/declarations/handler';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { loadModule } from '../shared/declarations/load-module';
@@ -102,11 +102,7 @@ export const operationsTools: Benchmark = {
     await waitUntil(() => stats.handled >= stored, 'the handler to read the topic', 120_000, 50);
     await fillDeadLetters(bk!, noop, benchInput, letters);
     const stack = await startLocalStack({ emulator, register: false, output: () => {} });
-    const direct: ClusterTools = localTools({
-      manifest: emulator.manifest,
-      brokers: bk!.brokers,
-      functions: emulator.functions,
-    });
+    const direct: ClusterTools = emulatorTools(emulator);
     const remote: ClusterTools = new RemoteTools({
       lambda: new LambdaClient({
         region: stack.region,

@@ -4,6 +4,7 @@
  */
 import { localFunctionFor, type LocalFunction } from '../shared/emulator/local-function';
 import type { AppManifest } from '../shared/declarations/app';
+import type { Emulator } from '../shared/emulator';
 import { DirectTools, operationsAppOf, type ClusterTools, type FunctionInvoker } from '../shared/operations';
 import { appManifest, cliKafkaConfig, resolveBrokers } from './context';
 import { stackTools } from './stack';
@@ -51,6 +52,15 @@ export function localTools(o: {
     },
   };
 }
+
+/** The tools on a running emulator's cluster: a replay invokes its functions, events carry its cluster's ARN. */
+export const emulatorTools = (emulator: Emulator): ClusterTools =>
+  localTools({
+    manifest: emulator.manifest,
+    brokers: emulator.brokers,
+    functions: emulator.functions,
+    clusterArn: emulator.clusterArn,
+  });
 
 export async function openTools(
   flags: { stack?: string | undefined; app?: string | undefined },

@@ -9,9 +9,10 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { partitionForKey } from '../shared/emulator';
 import {
+  allDeadLetters,
   OperationsError,
   type ClusterTools,
-  type DeadLetterView,
+  type DeadLetterQuery,
   type ErrorCode,
 } from '../shared/operations';
 import { bundlePage } from './bundle';
@@ -62,27 +63,6 @@ function page(token: string, css: string): string {
 <meta name="console-token" content="${token}">
 <style>${css}</style></head>
 <body><div id="app">loading…</div><script src="/app.js"></script></body></html>`;
-}
-
-/** Every page of a handler's matching dead letters, newest failure first. */
-async function allDeadLetters(
-  tools: ClusterTools,
-  handler: string,
-  filter: Record<string, unknown>,
-): Promise<DeadLetterView[]> {
-  const letters: DeadLetterView[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await tools.call({
-      action: 'dead-letters',
-      handler,
-      filter,
-      ...(pageToken && { pageToken }),
-    });
-    letters.push(...page.letters);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return letters.sort((a, b) => b.info.failedAt.localeCompare(a.info.failedAt));
 }
 
 /** Starts the console; it listens on 127.0.0.1 only. */
@@ -180,13 +160,14 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   app.get('/api/groups', async (c) => c.json(await tools.call({ action: 'groups' })));
   app.get('/api/handlers/:name/dead-letters', async (c) => {
     const { since, until, kind, error } = c.req.query();
+    // As the page sends them: the tools check each field (a date, a kind) and name the one that is wrong.
     const filter = {
       ...(since && { since }),
       ...(until && { until }),
       ...(kind && { kind }),
       ...(error && { error }),
-    };
-    return c.json(await allDeadLetters(tools, c.req.param('name'), filter));
+    } as DeadLetterQuery;
+    return c.json((await allDeadLetters(tools, c.req.param('name'), filter)).reverse()); // newest first
   });
   app.post('/api/handlers/:name/replay', async (c) => {
     const body: unknown = await c.req.json().catch(() => {

@@ -9,7 +9,7 @@ import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
 import { plainLines, renderBoard, StatusBoard, StatusCounter } from '../status-board';
-import { localTools } from '../tools';
+import { emulatorTools } from '../tools';
 
 export interface DevFlags {
   app: string;
@@ -81,12 +81,7 @@ export async function dev(flags: DevFlags): Promise<void> {
     if (localStack)
       say(`local stack: ${localStack.endpoint} (--stack local reaches it through its operations function)`);
   }
-  const tools = localTools({
-    manifest: emulator.manifest,
-    brokers,
-    functions: emulator.functions,
-    clusterArn: emulator.clusterArn,
-  });
+  const tools = emulatorTools(emulator);
   let webConsole: RunningConsole | undefined;
   if (flags.consolePort !== false) {
     const figures = emulatorFigures(emulator);

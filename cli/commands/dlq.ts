@@ -1,4 +1,9 @@
-import type { ClusterTools, DeadLetterQuery, DeadLetterView } from '../../shared/operations';
+import {
+  allDeadLetters,
+  type ClusterTools,
+  type DeadLetterQuery,
+  type DeadLetterView,
+} from '../../shared/operations';
 import { confirmed } from '../confirm';
 import { parseCommandArgs, UsageError, type Command } from '../command';
 import { progress } from '../progress';
@@ -40,25 +45,13 @@ export async function allLetters(
   filter: DeadLetterQuery,
 ): Promise<DeadLetterView[]> {
   const shown = progress();
-  const letters: DeadLetterView[] = [];
-  let pageToken: string | undefined;
-  let pages = 0;
   try {
-    do {
-      const page = await tools.call({
-        action: 'dead-letters',
-        handler,
-        filter,
-        ...(pageToken && { pageToken }),
-      });
-      letters.push(...page.letters);
-      pageToken = page.nextPageToken;
-      shown.update(`reading dead letters of ${handler}: ${letters.length} in ${++pages} page(s)…`);
-    } while (pageToken);
+    return await allDeadLetters(tools, handler, filter, (read, pages) =>
+      shown.update(`reading dead letters of ${handler}: ${read} in ${pages} page(s)…`),
+    );
   } finally {
     shown.done();
   }
-  return letters.sort((a, b) => a.info.failedAt.localeCompare(b.info.failedAt));
 }
 
 export const dlq: Command = {

@@ -14,13 +14,7 @@ import { appDirOf, catalogOf, writeOperationsEntry } from '../operations/functio
 import { startAwsEndpoint } from './aws-endpoint';
 import type { LocalStackDescription } from './cloudformation-api';
 import type { Emulator } from './emulator';
-import {
-  answerInvoke,
-  apiError,
-  INVOKE_PATH,
-  REQUEST_LIMIT_BYTES,
-  type ApiResponse,
-} from './lambda-invoke-api';
+import type { InvokableFunction } from './lambda-invoke-api';
 import { LOCAL_ACCOUNT, localFunctionArn } from './local-arns';
 import { LocalFunction } from './local-function';
 
@@ -84,7 +78,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     catalogOf(appDir),
     join(localHome(), 'operations-function'),
   );
-  const functions = new Map<string, { invoke: LocalFunction['invoke'] }>(emulator.functions);
+  const functions = new Map<string, InvokableFunction>(emulator.functions);
   const stack: LocalStackDescription = {
     name: LOCAL_STACK_NAME,
     stackId: `arn:aws:cloudformation:${region}:${LOCAL_ACCOUNT}:stack/${LOCAL_STACK_NAME}/${randomUUID()}`,

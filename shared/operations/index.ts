@@ -4,6 +4,7 @@
  * `RemoteTools` reach a deployed stack through its operations function. The protocol's types are what both answer.
  */
 export type { ClusterTools, RequestOf } from './tools';
+export { allDeadLetters } from './pages';
 export { DirectTools } from './direct';
 export type { DirectToolsOptions } from './direct';
 export { RemoteTools } from './remote';

@@ -4,9 +4,8 @@
  * in-process. Everything here is plain data (dates as ISO 8601 text, bytes as UTF-8 text), so both paths return
  * exactly the same thing. A request names the protocol version it speaks; the function refuses another.
  */
-import type { FailureKind } from '../lambda/dead-letter';
+import type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';
 import type { PartitionLag } from './lag';
-import type { TopicStatus, PartitionPlacement } from './topic-status';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -76,6 +75,35 @@ export interface Description {
   maxRecordsPerRequest: number;
 }
 
+export interface TopicShape {
+  partitions: number;
+  replication: number;
+}
+
+/** One partition as the cluster's metadata describes it. */
+export interface PartitionPlacement {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/**
+ * A declared topic against the cluster, as the topic reconciler sees it (shared/kafka/topic-reconcile.ts): `ok`,
+ * `missing`, or `drift` when its partitions, replication or configs differ from the declaration.
+ */
+export interface TopicStatus {
+  name: string;
+  state: 'ok' | 'missing' | 'drift';
+  /** As declared, with the replication fitted to the cluster's broker count (as the emulator creates it). */
+  declared: TopicShape;
+  /** As found in the cluster; absent when missing. */
+  actual?: TopicShape;
+  /** Every difference, each saying whether the next alignment fixes it. @default - none */
+  reasons?: string[];
+  partitions: PartitionPlacement[];
+}
+
 /** A declared topic against the cluster, each partition with its log start and end offsets. */
 export interface TopicView extends Omit<TopicStatus, 'partitions'> {
   partitions: (PartitionPlacement & { low: number; end: number })[];
@@ -125,15 +153,8 @@ export interface GroupView {
   partitions: PartitionLag[];
 }
 
-export interface DeadLetterInfoView {
-  source: { topic: string; partition: number; offset: number };
-  handler: string;
-  group: string;
-  attempts: number;
-  kind: FailureKind;
-  error: string;
-  failedAt: string;
-}
+/** What a dead letter's headers say, with its time as ISO 8601 text. */
+export type DeadLetterInfoView = Omit<DeadLetterInfo, 'failedAt'> & { failedAt: string };
 
 /** A dead letter: what its headers say, and the original record (key, value and header values as text). */
 export interface DeadLetterView {

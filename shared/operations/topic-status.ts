@@ -3,37 +3,10 @@ import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
 import { topicStatuses as statusRows } from '../kafka/topic-reconcile';
 import { desiredOnCluster } from '../emulator/align-topics';
 import type { TopicSettings } from './app';
-import type { TopicView } from './protocol';
+import type { TopicStatus, TopicView } from './protocol';
+
+export type { PartitionPlacement, TopicShape, TopicStatus } from './protocol';
 import type { ClusterSession } from './session';
-
-export interface TopicShape {
-  partitions: number;
-  replication: number;
-}
-
-/** One partition as the cluster's metadata describes it. */
-export interface PartitionPlacement {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-/**
- * A declared topic against the cluster, as the topic reconciler sees it (shared/kafka/topic-reconcile.ts): `ok`,
- * `missing`, or `drift` when its partitions, replication or configs differ from the declaration.
- */
-export interface TopicStatus {
-  name: string;
-  state: 'ok' | 'missing' | 'drift';
-  /** As declared, with the replication fitted to the cluster's broker count (as the emulator creates it). */
-  declared: TopicShape;
-  /** As found in the cluster; absent when missing. */
-  actual?: TopicShape;
-  /** Every difference, each saying whether the next alignment fixes it. @default - none */
-  reasons?: string[];
-  partitions: PartitionPlacement[];
-}
 
 /** Every declared topic against the cluster, in declaration order (`topics` prints these; the console shows them). */
 export async function topicStatuses(admin: Admin, topics: readonly TopicSettings[]): Promise<TopicStatus[]> {

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { localTools } from '../../cli/tools';
+import { emulatorTools } from '../../cli/tools';
 import { stackTools } from '../../cli/stack';
 import { runSimulation } from '../../cli/simulation-runner';
 import { CommittedOffsetFigures, emulatorFigures } from '../../console/figures';
@@ -39,12 +39,7 @@ beforeAll(async () => {
   await ensureTables(client, emulator.manifest.tables);
   client.destroy();
   simulating = runSimulation(APP, brokers, simulation.signal, () => {}, { rate: 300 });
-  tools = localTools({
-    manifest: emulator.manifest,
-    brokers,
-    functions: emulator.functions,
-    clusterArn: emulator.clusterArn,
-  });
+  tools = emulatorTools(emulator);
   web = await startConsole({ tools, figures: emulatorFigures(emulator), port: 0, tickMs: 1000 });
   stack = await startLocalStack({ emulator, output: () => {} });
   browser = await launchChromium();

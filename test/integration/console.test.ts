@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
-import { localTools } from '../../cli/tools';
+import { emulatorTools } from '../../cli/tools';
 import { emulatorFigures } from '../../console/figures';
 import { startConsole, type RunningConsole } from '../../console/server';
 import { TOKEN_HEADER } from '../../console/protocol';
@@ -42,12 +42,7 @@ describe('the web console in a real browser', () => {
       log: createLogger({}, 'silent'),
       only: ['echo'],
     });
-    tools = localTools({
-      manifest: emulator.manifest,
-      brokers,
-      functions: emulator.functions,
-      clusterArn: emulator.clusterArn,
-    });
+    tools = emulatorTools(emulator);
     web = await startConsole({ tools, figures: emulatorFigures(emulator), port: 0, tickMs: 500 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

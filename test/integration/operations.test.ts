@@ -10,7 +10,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Kafka } from 'kafkajs';
 import { describeFailure, stackTools } from '../../cli/stack';
-import { localTools } from '../../cli/tools';
+import { emulatorTools } from '../../cli/tools';
 import { loadModule } from '../../shared/declarations/load-module';
 import { startEmulator, type Emulator } from '../../shared/emulator';
 import {
@@ -20,7 +20,12 @@ import {
   type LocalStack,
 } from '../../shared/emulator/local-stack';
 import { createLogger } from '../../shared/lambda/logger';
-import type { ClusterTools, DeadLetterView, RecordView } from '../../shared/operations';
+import {
+  allDeadLetters,
+  type ClusterTools,
+  type DeadLetterView,
+  type RecordView,
+} from '../../shared/operations';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
@@ -54,16 +59,8 @@ async function endOffsets(topic: string): Promise<number> {
   }
 }
 
-async function allLetters(tools: ClusterTools, handler: string): Promise<DeadLetterView[]> {
-  const letters: DeadLetterView[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await tools.call({ action: 'dead-letters', handler, ...(pageToken && { pageToken }) });
-    letters.push(...page.letters);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return letters.sort((a, b) => a.id.localeCompare(b.id));
-}
+const allLetters = async (tools: ClusterTools, handler: string): Promise<DeadLetterView[]> =>
+  (await allDeadLetters(tools, handler)).sort((a, b) => a.id.localeCompare(b.id));
 
 async function readAll(
   tools: ClusterTools,
@@ -122,12 +119,7 @@ beforeAll(async () => {
     maxRecordsPerRequest: MAX_RECORDS,
     output: (chunk) => functionLog.push(chunk),
   });
-  direct = localTools({
-    manifest: emulator.manifest,
-    brokers,
-    functions: emulator.functions,
-    clusterArn: emulator.clusterArn,
-  });
+  direct = emulatorTools(emulator);
   remote = await stackTools('local');
   // Every record handled or dead-lettered: both groups committed to the end.
   const until = Date.now() + 120_000;
