@@ -13,6 +13,7 @@ import {
   OperationsError,
   type ClusterTools,
   type DeadLetterQuery,
+  type Description,
   type ErrorCode,
 } from '../shared/operations';
 import { bundlePage } from './bundle';
@@ -91,6 +92,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       .finally(() => (refreshing = false));
   };
 
+  /** The declared topics and their partitions: they do not change while the console runs. */
+  let declared: Promise<Description['topics']> | undefined;
   /** One replay at a time per handler: two at once could both read the ledger before either writes to it. */
   const replays = new Map<string, Promise<unknown>>();
 
@@ -148,7 +151,14 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     const name = c.req.param('name');
     const key = optionalText('key', c.req.query('key'));
     if (key === undefined) throw new InputError('key is required');
-    const topic = (await tools.call({ action: 'describe' })).topics.find((t) => t.name === name);
+    declared ??= tools.call({ action: 'describe' }).then(
+      (d) => d.topics,
+      (error: unknown) => {
+        declared = undefined; // asked again next time
+        throw error;
+      },
+    );
+    const topic = (await declared).find((t) => t.name === name);
     if (!topic) throw new OperationsError('not-found', `no declared topic named "${name}"`);
     return c.json({
       topic: name,

@@ -105,7 +105,13 @@ export const dlq: Command = {
         );
       const question = `Replay ${count} dead letter(s) to ${subject} on ${tools.target}${plan.skipped ? ` (${plan.skipped} replayed before are skipped)` : ''}?`;
       if (!(await confirmed(question, values.yes))) return say('nothing replayed');
-      const { replayed, skipped } = await tools.call({ action: 'replay', handler: subject, filter });
+      // Exactly the dead letters the question counted, even if more matching ones arrived since.
+      const confirmedIds = { ...filter, ids: plan.ids ?? [] };
+      const { replayed, skipped } = await tools.call({
+        action: 'replay',
+        handler: subject,
+        filter: confirmedIds,
+      });
       say(`replayed ${replayed} dead letter(s) to ${subject}; ${skipped} already replayed before`);
     });
   },

@@ -98,6 +98,8 @@ export class PartitionReader {
       await this.cluster.addMultipleTargetTopics(topics);
       topics.forEach((t) => this.known.add(t));
     }
+    // A partition added since the metadata was read (a day-two change) is found after one refresh.
+    if (!this.leadsAll(ranges)) await this.cluster.refreshMetadata();
     let stopped = false;
     let failures = 0;
     for (let left = pending(); left.length && !stopped; left = pending()) {
@@ -163,6 +165,14 @@ export class PartitionReader {
     // limit may have been spent on other partitions (the read loop ends a range only when a whole round is empty).
     if (fetched.messages.length) position.set(key, Math.min(range.to, Math.max(next, last + 1)));
     return true;
+  }
+
+  private leadsAll(ranges: readonly OffsetRange[]): boolean {
+    return [...new Set(ranges.map((r) => r.topic))].every((topic) => {
+      const mine = ranges.filter((r) => r.topic === topic).map((r) => r.partition);
+      const led = new Set(Object.values(this.cluster.findLeaderForPartitions(topic, mine)).flat());
+      return mine.every((p) => led.has(p));
+    });
   }
 
   private byLeader(ranges: readonly OffsetRange[]): [string, OffsetRange[]][] {

@@ -183,6 +183,8 @@ export interface ReplayOutcome {
   skipped: number;
   /** On a dry run: how many a replay would invoke. */
   wouldReplay?: number;
+  /** On a dry run: which (ids as listed); a replay filtered by them invokes exactly these. */
+  ids?: string[];
 }
 
 export interface PublishOutcome {

@@ -105,7 +105,7 @@ export async function replayDeadLetters(o: ReplayOptions): Promise<ReplayOutcome
       'too-many',
       `${todo.length} dead letters of ${handler.name} match and were not replayed before; one request replays at most ${o.maxRecords}: narrow the filter (since, until, error, kind or ids)`,
     );
-  if (o.dryRun) return { replayed: 0, skipped, wouldReplay: todo.length };
+  if (o.dryRun) return { replayed: 0, skipped, wouldReplay: todo.length, ids: todo.map((e) => e.id) };
   if (todo.length === 0) return { replayed: 0, skipped };
 
   await ensureLedger(await session.admin(), ledger);
