@@ -35,12 +35,16 @@ export interface DynamoDbStatus {
   dataDir: string;
 }
 
-/** The server of this home: running or not, and where it listens (the port it was started on, else `port`). */
-export function status(port = DYNAMODB_PORT): DynamoDbStatus {
+/**
+ * The server of this home: running or not, and its endpoint: on `port` when given, else on the port it was started
+ * on (another than DYNAMODB_PORT when that one was taken).
+ */
+export function status(port?: number): DynamoDbStatus {
   const pid = readPidFile(pidFile());
   const running = pid !== undefined && isRunning(pid, SERVER_ENTRY);
   const recorded = running ? readPidFile(portFile()) : undefined; // a positive integer, as a pid is
-  return { running, endpoint: endpointOf(recorded ?? port), ...(running && { pid }), dataDir: dataDir() };
+  const at = port ?? recorded ?? DYNAMODB_PORT;
+  return { running, endpoint: endpointOf(at), ...(running && { pid }), dataDir: dataDir() };
 }
 
 /** Whether a DynamoDB API answers at the endpoint. */
@@ -64,12 +68,15 @@ export interface UpResult {
 }
 
 /**
- * Starts the server unless this home's runs already; resolves with its endpoint once it answers. When the port is
- * taken it tells this product's server from any other program: one holding this home's data is used as it is
- * (started from another checkout that shares the home); otherwise the next free port is taken, and `note` says why.
+ * Starts the server (on `asked`, else DYNAMODB_PORT) unless this home's runs already; resolves with its endpoint
+ * once it answers. When the port is taken it tells this product's server from any other program: one holding this
+ * home's data is used as it is (started from another checkout that shares the home); otherwise the next free port
+ * is taken, and `note` says why.
  */
-export async function up(port = DYNAMODB_PORT): Promise<UpResult> {
-  const current = status(port);
+export async function up(asked?: number): Promise<UpResult> {
+  // One server per home: this home's, wherever it was started, is the one to use.
+  const current = status();
+  const port = asked ?? DYNAMODB_PORT;
   if (current.running && (await answers(current.endpoint)))
     return { endpoint: current.endpoint, started: false };
   const taken: string[] = [];
