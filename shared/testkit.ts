@@ -4,7 +4,7 @@ import type { AnyHandlerDefinition } from './declarations/handler';
 import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from './lambda/msk-event';
 import type { InvocationReport } from './lambda/invocation-report';
 import { partitionForKey } from './kafka/partitioner';
-import type { OutgoingRecord, RecordSink } from './kafka/publish';
+import { keyBytes, type OutgoingRecord, type RecordSink } from './kafka/publish';
 import type { AnyTopic, Topic } from './declarations/topic';
 
 /**
@@ -42,7 +42,7 @@ export function record<T>(topic: Topic<T>, value: T, overrides: RecordOverrides 
     topic: topic.name,
     partitions: topic.partitions,
     value: topic.codec.encode(value),
-    key: key === null ? null : Buffer.from(key, 'utf8'),
+    key: key === null ? null : keyBytes(topic, key),
   };
 }
 

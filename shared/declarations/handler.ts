@@ -76,6 +76,13 @@ export interface RetryPolicy {
   backoff?: { initialMs?: number; maxMs?: number; multiplier?: number };
 }
 
+/**
+ * How the event source mapping delivers keys and values of registry topics (SchemaRegistryConfig's
+ * EventRecordFormat): `JSON`, decoded by the mapping as JSON text; `SOURCE`, the bytes as written less the
+ * registry's header. Either way the record carries `valueSchemaMetadata` (and `keySchemaMetadata`).
+ */
+export type RecordFormat = 'JSON' | 'SOURCE';
+
 export type FailureMode =
   /** In-function retries, then the failed record goes to its dead-letter topic and the batch succeeds. */
   | 'dead-letter'
@@ -174,6 +181,14 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource, D ex
   failureMode?: FailureMode;
   /** @default { memoryMb: 512, timeoutSeconds: 60 } */
   deploy?: DeployOptions;
+  /**
+   * How the event source mapping hands over keys and values of registry topics (Avro, Protobuf), which it reads
+   * through the schema registry (SchemaRegistryConfig's EventRecordFormat): `JSON`, decoded by the mapping with
+   * the version each record was written with; `SOURCE`, the bytes as written less the registry's header, decoded
+   * here. Handlers get the same typed values either way.
+   * @default 'JSON'
+   */
+  recordFormat?: RecordFormat;
 }
 
 export type RecordFn<S extends AnyTopicSource, P extends AnyTopicSource, D extends AnyTable = never> = (
@@ -215,6 +230,7 @@ export interface HandlerSpec {
   readonly deadLetter: false | { readonly topicName: (sourceTopic: string, group: string) => string };
   readonly failureMode: FailureMode;
   readonly deploy: DeploySettings;
+  readonly recordFormat: RecordFormat;
 }
 
 export interface HandlerDefinition<
@@ -324,6 +340,11 @@ function checkHandlerOptions(
     throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
   }
   checkDeploy(what, options.deploy ?? {});
+  if (options.recordFormat !== undefined && !['JSON', 'SOURCE'].includes(options.recordFormat))
+    throw new DeclarationError(
+      what,
+      `recordFormat must be JSON or SOURCE, got ${String(options.recordFormat)}`,
+    );
 }
 
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
@@ -378,6 +399,7 @@ export function defineHandler<
         : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
     failureMode: options.failureMode ?? 'dead-letter',
     deploy: deploySettings(options.deploy ?? {}),
+    recordFormat: options.recordFormat ?? 'JSON',
     ...(options.handle && { handle: options.handle }),
     ...(options.handleBatch && { handleBatch: options.handleBatch }),
   });

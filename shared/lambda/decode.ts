@@ -1,9 +1,10 @@
 import { DecodeError, errorMessage, type RecordLocation } from '../errors';
-import { jsonCodec } from '../declarations/codec';
-import type { KafkaRecord } from '../declarations/handler';
-import type { MskHeader, MskRecord, RawRecord } from './msk-event';
+import { jsonCodec, type Codec } from '../declarations/codec';
+import type { KafkaRecord, RecordFormat } from '../declarations/handler';
+import type { MskHeader, MskRecord, RawRecord, SchemaMetadata } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
+import { isRegistryCodec } from '../schemas/registry-codec';
 
 /**
  * Decodes and validates one raw record against its topic; every failure here is a PermanentRecordError (thrown,
@@ -22,7 +23,9 @@ export function decodeRecord<T>(
   }
   const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
   for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
-  const key = raw.key === null ? null : raw.key.toString('utf8');
+  let key: string | null = null;
+  if (raw.key !== null)
+    key = t.keyCodec ? decodeKey(t, () => t.keyCodec!.decode(raw.key!), raw) : raw.key.toString('utf8');
   return checked(t, raw, decoded, key, raw.timestampType, headers);
 }
 
@@ -34,6 +37,7 @@ export function decodeRecord<T>(
 export function decodeEventRecord<T>(
   topic: AnyTopic | undefined,
   record: MskRecord,
+  recordFormat: RecordFormat = 'JSON',
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
   const { value, key } = record;
   const t = decodable(topic, value !== undefined && value !== null, record);
@@ -42,15 +46,20 @@ export function decodeEventRecord<T>(
     decoded =
       t.codec === jsonCodec
         ? JSON.parse(base64ToUtf8(value!)) // parsed from its text: the bytes are never held
-        : t.codec.decode(Buffer.from(value!, 'base64')); // another codec gets a Buffer of its own (it may keep it)
+        : decodeDelivered(t.codec, value!, record.valueSchemaMetadata, recordFormat);
   } catch (error) {
     throw notValid(t, error, record);
   }
+  let keyText: string | null = null;
+  if (key !== undefined && key !== null)
+    keyText = t.keyCodec
+      ? decodeKey(t, () => decodeDelivered(t.keyCodec!, key, record.keySchemaMetadata, recordFormat), record)
+      : base64ToUtf8(key);
   return checked(
     t,
     record,
     decoded,
-    key === undefined || key === null ? null : base64ToUtf8(key),
+    keyText,
     record.timestampType === 'LOG_APPEND_TIME' ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
     record.headers?.length ? eventHeaders(record.headers) : NO_HEADERS,
   );
@@ -65,6 +74,36 @@ function decodable(topic: AnyTopic | undefined, hasValue: boolean, at: RecordLoc
 
 const notValid = (topic: AnyTopic, error: unknown, at: RecordLocation): DecodeError =>
   undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, at);
+
+/**
+ * A key or value in base64 as the event carries it, through a codec other than JSON. With schema metadata the
+ * mapping has read it through its registry and delivers it as the record format says; without, it is the bytes as
+ * written (a mapping without a registry, the test kit). Another codec gets a Buffer of its own (it may keep it).
+ */
+function decodeDelivered(
+  codec: Codec,
+  base64: string,
+  metadata: SchemaMetadata | undefined,
+  recordFormat: RecordFormat,
+): unknown {
+  if (metadata && isRegistryCodec(codec))
+    return recordFormat === 'SOURCE'
+      ? codec.decodeSource(Buffer.from(base64, 'base64'), metadata.schemaId)
+      : codec.decodeJson(base64ToUtf8(base64));
+  return codec.decode(Buffer.from(base64, 'base64'));
+}
+
+/** A key in a registry format, decoded: a key that does not decode is a permanent error naming the key. */
+function decodeKey(topic: AnyTopic, decode: () => unknown, at: RecordLocation): string {
+  let key: unknown;
+  try {
+    key = decode();
+  } catch (error) {
+    throw undecodable(`key is not valid ${topic.keyCodec!.name}: ${errorMessage(error)}`, at);
+  }
+  if (typeof key !== 'string') throw undecodable(`key decoded to ${typeof key}, not a string`, at);
+  return key;
+}
 
 /** Value and key validated, then the record a handler gets. */
 function checked<T>(

@@ -26,6 +26,17 @@ export interface MskRecord {
   /** Base64; absent for a null value (tombstone). */
   value?: string;
   headers: MskHeader[];
+  /**
+   * With a schema registry on the mapping (SchemaRegistryConfig), the schema of a validated key or value: its
+   * format (`AVRO`, `PROTOBUF`, `JSON`) and the registry's id for the version it was written with.
+   */
+  keySchemaMetadata?: SchemaMetadata;
+  valueSchemaMetadata?: SchemaMetadata;
+}
+
+export interface SchemaMetadata {
+  dataFormat: string;
+  schemaId: string;
 }
 
 export interface MskEvent {

@@ -1,0 +1,204 @@
+/**
+ * Protobuf values, with the message types `protoc-gen-es` generates (@bufbuild/protobuf: Buf's runtime, fully
+ * conformant, with descriptors at run time, so the registry's .proto text and the field numbers the compatibility
+ * check reads come from the same generated code the handler is typed by).
+ */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import {
+  fromBinary,
+  fromJson,
+  isMessage,
+  toBinary,
+  toJson,
+  type DescEnum,
+  type DescFile,
+  type DescMessage,
+  type JsonValue,
+  type MessageShape,
+} from '@bufbuild/protobuf';
+import {
+  fingerprintOf,
+  formatSchema,
+  type ProtoFieldShape,
+  type ProtoShape,
+  type SchemaFormat,
+} from './format';
+
+export interface ProtobufOptions<R extends StandardSchemaV1 | undefined> {
+  /** A Standard Schema run on the decoded message after the Protobuf check: narrower rules, and its type. */
+  refine?: R;
+}
+
+type ProtobufOutput<D extends DescMessage, R> = R extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<R>
+  : MessageShape<D>;
+
+/**
+ * A Protobuf topic format from a generated message type: `value: protobuf(ItemChangeSchema)`. Values are messages
+ * (`create(ItemChangeSchema, {...})`); the registry stores the message's .proto file as this framework prints it
+ * from the descriptors.
+ */
+export function protobuf<D extends DescMessage, R extends StandardSchemaV1 | undefined = undefined>(
+  message: D,
+  options: ProtobufOptions<R> = {},
+): SchemaFormat<ProtobufOutput<D, R>> {
+  const definition = printProto(message.file);
+  return formatSchema(
+    'protobuf',
+    {
+      dataFormat: 'PROTOBUF',
+      definition,
+      fingerprint: fingerprintOf(definition),
+      encode: (value) => Buffer.from(toBinary(message, value as MessageShape<D>)),
+      decode: (payload) => fromBinary(message, payload),
+      fromJson: (json) => fromJson(message, json as JsonValue),
+      toJson: (value) => toJson(message, value as MessageShape<D>),
+      protobuf: {
+        typeName: message.typeName,
+        glueIndex: glueMessageIndex(message),
+        confluentIndex: confluentMessageIndex(message),
+        shape: protoShape(message.file),
+      },
+    },
+    (value) =>
+      isMessage(value, message)
+        ? []
+        : [{ message: `expected a ${message.typeName} message (create(${message.name}Schema, {...}))` }],
+    options.refine as StandardSchemaV1<unknown, ProtobufOutput<D, R>> | undefined,
+  );
+}
+
+/** Every message of a file, nested ones included. */
+function allMessages(file: DescFile): DescMessage[] {
+  const out: DescMessage[] = [];
+  const visit = (m: DescMessage): void => {
+    out.push(m);
+    m.nestedMessages.forEach(visit);
+  };
+  file.messages.forEach(visit);
+  return out;
+}
+
+/** Glue's message index: the message's place among all the file's messages sorted by full name. */
+function glueMessageIndex(message: DescMessage): number {
+  const names = allMessages(message.file)
+    .map((m) => m.typeName)
+    .sort();
+  return names.indexOf(message.typeName);
+}
+
+/** Confluent's message indexes: the path of positions from the file's top level down to the message. */
+function confluentMessageIndex(message: DescMessage): number[] {
+  const path: number[] = [];
+  for (let m: DescMessage = message; ;) {
+    const parent = m.parent;
+    if (parent === undefined) {
+      path.unshift(m.file.messages.indexOf(m));
+      return path;
+    }
+    path.unshift(parent.nestedMessages.indexOf(m));
+    m = parent;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The .proto text the registry stores, printed from the descriptors
+// ---------------------------------------------------------------------------------------------------------------
+
+/** FieldDescriptorProto.Type names by number. */
+const SCALARS: Record<number, string> = {
+  1: 'double',
+  2: 'float',
+  3: 'int64',
+  4: 'uint64',
+  5: 'int32',
+  6: 'fixed64',
+  7: 'fixed32',
+  8: 'bool',
+  9: 'string',
+  12: 'bytes',
+  13: 'uint32',
+  15: 'sfixed32',
+  16: 'sfixed64',
+  17: 'sint32',
+  18: 'sint64',
+};
+const TYPE_MESSAGE = 11;
+const TYPE_ENUM = 14;
+const LABEL_REPEATED = 3;
+const LABEL_REQUIRED = 2;
+
+/** A .proto file equivalent to the descriptor: what Glue (or a Confluent registry) parses and compares. */
+export function printProto(file: DescFile): string {
+  const proto3 = file.proto.syntax === 'proto3';
+  const lines = [`syntax = "${proto3 ? 'proto3' : 'proto2'}";`];
+  if (file.proto.package) lines.push(`package ${file.proto.package};`);
+  for (const dependency of file.dependencies) lines.push(`import "${dependency.name}.proto";`);
+  for (const e of file.enums) lines.push(...printEnum(e, ''));
+  for (const m of file.messages) lines.push(...printMessage(m, '', proto3));
+  return lines.join('\n') + '\n';
+}
+
+function printEnum(e: DescEnum, indent: string): string[] {
+  return [
+    `${indent}enum ${e.name} {`,
+    ...e.values.map((v) => `${indent}  ${v.name} = ${v.number};`),
+    `${indent}}`,
+  ];
+}
+
+function printMessage(m: DescMessage, indent: string, proto3: boolean): string[] {
+  const inner = `${indent}  `;
+  const lines = [`${indent}message ${m.name} {`];
+  const maps = new Set(m.nestedMessages.filter((n) => n.proto.options?.mapEntry).map((n) => n.typeName));
+  const oneofs = new Map<number, string[]>();
+  for (const field of m.proto.field) {
+    const mapEntry = m.nestedMessages.find(
+      (n) => `.${n.typeName}` === field.typeName && maps.has(n.typeName),
+    );
+    let type: string;
+    if (mapEntry) {
+      const [k, v] = mapEntry.proto.field;
+      type = `map<${fieldType(k!)}, ${fieldType(v!)}>`;
+    } else type = fieldType(field);
+    let label = '';
+    if (!mapEntry && field.label === LABEL_REPEATED) label = 'repeated ';
+    else if (!proto3 && field.label === LABEL_REQUIRED) label = 'required ';
+    else if (!proto3 && field.oneofIndex === undefined) label = 'optional ';
+    else if (proto3 && field.proto3Optional) label = 'optional ';
+    const line = `${label}${type} ${field.name} = ${field.number};`;
+    if (field.oneofIndex !== undefined && !field.proto3Optional) {
+      const members = oneofs.get(field.oneofIndex) ?? [];
+      members.push(line);
+      oneofs.set(field.oneofIndex, members);
+    } else lines.push(inner + line);
+  }
+  for (const [index, members] of oneofs) {
+    lines.push(`${inner}oneof ${m.proto.oneofDecl[index]!.name} {`);
+    lines.push(...members.map((line) => `${inner}  ${line}`));
+    lines.push(`${inner}}`);
+  }
+  for (const e of m.nestedEnums) lines.push(...printEnum(e, inner));
+  for (const n of m.nestedMessages) if (!maps.has(n.typeName)) lines.push(...printMessage(n, inner, proto3));
+  lines.push(`${indent}}`);
+  return lines;
+}
+
+function fieldType(field: { type: number; typeName: string }): string {
+  if (field.type === TYPE_MESSAGE || field.type === TYPE_ENUM) return field.typeName; // fully qualified, `.pkg.Name`
+  return SCALARS[field.type] ?? `unsupported type ${field.type}`;
+}
+
+function protoShape(file: DescFile): ProtoShape {
+  const shape: ProtoShape = {};
+  for (const m of allMessages(file)) {
+    const fields: Record<string, ProtoFieldShape> = {};
+    for (const f of m.proto.field)
+      fields[String(f.number)] = { name: f.name, type: fieldType(f), repeated: f.label === LABEL_REPEATED };
+    shape[m.typeName] = {
+      fields,
+      reserved: m.proto.reservedRange.map((r) => [r.start, r.end - 1] as [number, number]),
+    };
+  }
+  return shape;
+}

@@ -1,0 +1,63 @@
+/**
+ * The codec of a topic whose key or value has a registry format: values become the registry's wire format with
+ * the id of the declared version (schema-ids.ts: no registry call), and bytes are read back by the version their
+ * id names. It also reads the two shapes the event source mapping delivers when a schema registry is configured.
+ */
+import type { Codec } from '../declarations/codec';
+import type { FormatSpec } from './format';
+import { currentSchemaId, registryKind, writerDefinition, type SchemaRole } from './schema-ids';
+import { decodeBody, encodeBody, frame, unframe, type SchemaId } from './wire-format';
+
+/** The schema id of a record the registry does not know (or this reader cannot resolve). */
+export class UnknownSchemaError extends Error {
+  override name = 'UnknownSchemaError';
+  constructor(
+    readonly schemaId: SchemaId,
+    role: SchemaRole,
+  ) {
+    super(`schema id ${schemaId} of the ${role} is not a known version of its schema`);
+  }
+}
+
+export interface RegistryCodec extends Codec {
+  readonly topic: string;
+  readonly role: SchemaRole;
+  readonly format: FormatSpec;
+  /** `EventRecordFormat: SOURCE`: the body the mapping delivers, with the schema id from its metadata. */
+  decodeSource(body: Buffer, schemaId: string): unknown;
+  /** `EventRecordFormat: JSON`: the value's JSON text the mapping delivers. */
+  decodeJson(text: string): unknown;
+}
+
+export function isRegistryCodec(codec: Codec): codec is RegistryCodec {
+  return 'format' in codec && 'decodeSource' in codec;
+}
+
+export function registryCodec(topic: string, role: SchemaRole, format: FormatSpec): RegistryCodec {
+  const writerOf = (id: SchemaId): string => {
+    const writer = writerDefinition(registryKind(), topic, role, format, id);
+    if (writer === undefined) throw new UnknownSchemaError(id, role);
+    return writer;
+  };
+  return {
+    name: format.dataFormat === 'AVRO' ? 'Avro' : 'Protobuf',
+    topic,
+    role,
+    format,
+    encode(value) {
+      const kind = registryKind();
+      return frame(kind, currentSchemaId(kind, topic, role, format), encodeBody(kind, format, value));
+    },
+    decode(bytes) {
+      const kind = registryKind();
+      const { id, body } = unframe(kind, bytes);
+      return decodeBody(kind, format, body, writerOf(id));
+    },
+    decodeSource(body, schemaId) {
+      const kind = registryKind();
+      const id = kind === 'confluent' ? Number(schemaId) : schemaId;
+      return decodeBody(kind, format, body, writerOf(id));
+    },
+    decodeJson: (text) => format.fromJson(JSON.parse(text)),
+  };
+}
