@@ -16,6 +16,7 @@ import {
   type JsonValue,
   type MessageShape,
 } from '@bufbuild/protobuf';
+import type { DescriptorProto } from '@bufbuild/protobuf/wkt';
 import {
   fingerprintOf,
   formatSchema,
@@ -68,23 +69,21 @@ export function protobuf<D extends DescMessage, R extends StandardSchemaV1 | und
   );
 }
 
-/** Every message of a file, nested ones included. */
-function allMessages(file: DescFile): DescMessage[] {
-  const out: DescMessage[] = [];
-  const visit = (m: DescMessage): void => {
-    out.push(m);
-    m.nestedMessages.forEach(visit);
+/** Every message of a file by full name, nested ones (map entries too, as descriptors list them) included. */
+function allMessageNames(file: DescFile): string[] {
+  const names: string[] = [];
+  const visit = (m: DescriptorProto, parent: string): void => {
+    const name = parent ? `${parent}.${m.name}` : m.name;
+    names.push(name);
+    m.nestedType.forEach((n) => visit(n, name));
   };
-  file.messages.forEach(visit);
-  return out;
+  file.proto.messageType.forEach((m) => visit(m, file.proto.package));
+  return names;
 }
 
 /** Glue's message index: the message's place among all the file's messages sorted by full name. */
 function glueMessageIndex(message: DescMessage): number {
-  const names = allMessages(message.file)
-    .map((m) => m.typeName)
-    .sort();
-  return names.indexOf(message.typeName);
+  return allMessageNames(message.file).sort().indexOf(message.typeName);
 }
 
 /** Confluent's message indexes: the path of positions from the file's top level down to the message. */
@@ -93,10 +92,10 @@ function confluentMessageIndex(message: DescMessage): number[] {
   for (let m: DescMessage = message; ;) {
     const parent = m.parent;
     if (parent === undefined) {
-      path.unshift(m.file.messages.indexOf(m));
+      path.unshift(m.file.proto.messageType.indexOf(m.proto));
       return path;
     }
-    path.unshift(parent.nestedMessages.indexOf(m));
+    path.unshift(parent.proto.nestedType.indexOf(m.proto));
     m = parent;
   }
 }
@@ -150,36 +149,32 @@ function printEnum(e: DescEnum, indent: string): string[] {
 function printMessage(m: DescMessage, indent: string, proto3: boolean): string[] {
   const inner = `${indent}  `;
   const lines = [`${indent}message ${m.name} {`];
-  const maps = new Set(m.nestedMessages.filter((n) => n.proto.options?.mapEntry).map((n) => n.typeName));
-  const oneofs = new Map<number, string[]>();
-  for (const field of m.proto.field) {
-    const mapEntry = m.nestedMessages.find(
-      (n) => `.${n.typeName}` === field.typeName && maps.has(n.typeName),
+  const oneofs = new Map<string, string[]>();
+  for (const { proto: field, oneof } of m.fields) {
+    const mapEntry = m.proto.nestedType.find(
+      (n) => n.options?.mapEntry && field.typeName === `.${m.typeName}.${n.name}`,
     );
     let type: string;
     if (mapEntry) {
-      const [k, v] = mapEntry.proto.field;
+      const [k, v] = mapEntry.field;
       type = `map<${fieldType(k!)}, ${fieldType(v!)}>`;
     } else type = fieldType(field);
     let label = '';
     if (!mapEntry && field.label === LABEL_REPEATED) label = 'repeated ';
     else if (!proto3 && field.label === LABEL_REQUIRED) label = 'required ';
-    else if (!proto3 && field.oneofIndex === undefined) label = 'optional ';
+    else if (!proto3 && oneof === undefined) label = 'optional ';
     else if (proto3 && field.proto3Optional) label = 'optional ';
     const line = `${label}${type} ${field.name} = ${field.number};`;
-    if (field.oneofIndex !== undefined && !field.proto3Optional) {
-      const members = oneofs.get(field.oneofIndex) ?? [];
-      members.push(line);
-      oneofs.set(field.oneofIndex, members);
-    } else lines.push(inner + line);
+    if (oneof) oneofs.set(oneof.name, [...(oneofs.get(oneof.name) ?? []), line]);
+    else lines.push(inner + line);
   }
-  for (const [index, members] of oneofs) {
-    lines.push(`${inner}oneof ${m.proto.oneofDecl[index]!.name} {`);
+  for (const [name, members] of oneofs) {
+    lines.push(`${inner}oneof ${name} {`);
     lines.push(...members.map((line) => `${inner}  ${line}`));
     lines.push(`${inner}}`);
   }
   for (const e of m.nestedEnums) lines.push(...printEnum(e, inner));
-  for (const n of m.nestedMessages) if (!maps.has(n.typeName)) lines.push(...printMessage(n, inner, proto3));
+  for (const n of m.nestedMessages) lines.push(...printMessage(n, inner, proto3));
   lines.push(`${indent}}`);
   return lines;
 }
@@ -191,7 +186,13 @@ function fieldType(field: { type: number; typeName: string }): string {
 
 function protoShape(file: DescFile): ProtoShape {
   const shape: ProtoShape = {};
-  for (const m of allMessages(file)) {
+  const all: DescMessage[] = [];
+  const visit = (m: DescMessage): void => {
+    all.push(m);
+    m.nestedMessages.forEach(visit);
+  };
+  file.messages.forEach(visit);
+  for (const m of all) {
     const fields: Record<string, ProtoFieldShape> = {};
     for (const f of m.proto.field)
       fields[String(f.number)] = { name: f.name, type: fieldType(f), repeated: f.label === LABEL_REPEATED };
