@@ -63,10 +63,11 @@ export function incompatibilities(
   return dedupe(found);
 }
 
+/** One finding per field and rule (FULL finds a changed type from both sides). */
 function dedupe(found: Incompatibility[]): Incompatibility[] {
   const seen = new Set<string>();
   return found.filter((f) => {
-    const key = `${f.rule}|${f.field}|${f.message}`;
+    const key = `${f.rule}|${f.field}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
