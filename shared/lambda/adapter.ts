@@ -13,7 +13,7 @@ import { createLogger } from './logger';
 import { partitionKey, type MskBatchResponse, type MskEvent, type MskRecord } from './msk-event';
 import { isObserved, reportInvocation, type InvocationReport } from './invocation-report';
 import { assertDeclared, type RecordSink } from '../kafka/publish';
-import { sleep, withRetry } from './retry';
+import { sleep, withRetry, type Backoff } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
 import type { AnyTable, ItemOf, KeyAttributesOf } from '../declarations/table';
 import type { TableClient } from '../state/table-client';
@@ -53,7 +53,7 @@ class Invocation {
    * Tries of a failing handler call in this invocation: `retry.attempts` in dead-letter mode; one in
    * report-batch-item-failures mode, where the event source mapping makes the retries (MaximumRetryAttempts).
    */
-  readonly #retryPolicy: AnyHandlerDefinition['retry'];
+  readonly #retryPolicy: Backoff;
   #sinkPromise?: Promise<RecordSink>;
 
   readonly #def: AnyHandlerDefinition;
@@ -75,8 +75,12 @@ class Invocation {
     this.#options = options;
     this.#topicFor = topicFor;
     this.#detailed = detailed;
-    this.#retryPolicy =
-      def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
+    const { attempts } = def.retry;
+    this.#retryPolicy = {
+      ...def.retry,
+      // 'unlimited' is a mapping setting, declarable in report-batch-item-failures mode only.
+      attempts: def.failureMode === 'report-batch-item-failures' || attempts === 'unlimited' ? 1 : attempts,
+    };
     this.report = {
       handler: def.name,
       group: def.group,
