@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
-    files: ['bin/**/*.js', 'jest.config.js', '.dependency-cruiser.cjs'],
+    files: ['bin/**/*.js', 'jest.config.js', '.dependency-cruiser.cjs', 'test/support/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', process: 'readonly' },
