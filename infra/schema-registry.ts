@@ -55,10 +55,14 @@ export class KafkaSchemaRegistry extends Construct {
   /** The id each declared schema's current version goes by, per topic and role (tokens on Glue). */
   readonly ids: SchemaIdMap = {};
   private readonly options: SchemaRegistryOptions;
+  /** The schemas (Glue names) of each topic in a registry format. */
+  private readonly schemasOf = new Map<string, string[]>();
 
   constructor(scope: Construct, id: string, props: KafkaSchemaRegistryProps) {
     super(scope, id);
     this.options = props.options;
+    for (const d of props.schemas)
+      this.schemasOf.set(d.topic, [...(this.schemasOf.get(d.topic) ?? []), schemaName(d)]);
     if (props.options.kind === 'confluent') {
       this.uri = props.options.url;
       for (const d of props.schemas) {
@@ -138,7 +142,7 @@ export class KafkaSchemaRegistry extends Construct {
     if (Object.keys(ids).length > 0) fn.fn.addEnvironment(SCHEMA_IDS_ENV, Stack.of(this).toJsonString(ids));
     fn.fn.addEnvironment(SCHEMA_REGISTRY_ENV, this.options.kind);
     if (this.options.kind === 'confluent') {
-      if (Object.keys(idsOf(reads)).length === 0) return;
+      if (!reads.some((topic) => this.schemasOf.has(topic))) return;
       fn.addToRolePolicy(
         new PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
@@ -148,11 +152,8 @@ export class KafkaSchemaRegistry extends Construct {
       return;
     }
     const registryArn = this.registry!.attrArn;
-    const read = idsOf(reads);
-    if (Object.keys(read).length === 0) return;
-    const schemas = Object.entries(read).flatMap(([topic, roles]) =>
-      Object.keys(roles).map((role) => schemaName({ topic, role: role as DeclaredSchema['role'] })),
-    );
+    const schemas = reads.flatMap((topic) => this.schemasOf.get(topic) ?? []);
+    if (schemas.length === 0) return;
     // Scoped to the function's own schemas: GetSchemaVersion is authorized on the registry and the schema.
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ['glue:GetRegistry'], resources: [registryArn] }),
@@ -162,11 +163,7 @@ export class KafkaSchemaRegistry extends Construct {
           registryArn,
           ...schemas.map((name) =>
             Fn.sub(
-              'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:schema/${Registry}/${Schema}',
-              {
-                Registry: this.registryName!,
-                Schema: name,
-              },
+              `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:schema/${this.registryName}/${name}`,
             ),
           ),
         ],

@@ -4,7 +4,7 @@ import { avro } from '../../shared/schemas/avro';
 import { printProto, protobuf } from '../../shared/schemas/protobuf';
 import { registryCodec } from '../../shared/schemas/registry-codec';
 import { localSchemaId, SCHEMA_HISTORY_ENV, SCHEMA_IDS_ENV } from '../../shared/schemas/schema-ids';
-import { TradeSchema, Trade_Side, VenueSchema, file_trade } from '../fixtures/schemas/trade_pb';
+import { TradeSchema, Trade_Side, VenueSchema, file_trade } from '../fixtures/schemas/app/trade_pb';
 
 /** Each format's own round trip, and what its Standard Schema side says about bad values. */
 const Alert = avro({

@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { avro } from '../../shared/schemas/avro';
 import { protobuf } from '../../shared/schemas/protobuf';
 import { decodeBody, encodeBody, frame, unframe, WireFormatError } from '../../shared/schemas/wire-format';
-import { TradeSchema, VenueSchema } from '../fixtures/schemas/trade_pb';
+import { TradeSchema, VenueSchema } from '../fixtures/schemas/app/trade_pb';
 
 /**
  * Byte for byte against each registry's documented layout. Glue (aws-glue-schema-registry's SerDe): 0x03, a
