@@ -139,6 +139,7 @@ export class KafkaSchemaRegistry extends Construct {
     const idsOf = (topics: readonly string[]): SchemaIdMap =>
       Object.fromEntries(topics.filter((t) => this.ids[t]).map((t) => [t, this.ids[t]!]));
     const ids = idsOf([...new Set([...reads, ...writes])]);
+    if (![...reads, ...writes].some((topic) => this.schemasOf.has(topic))) return;
     if (Object.keys(ids).length > 0) fn.fn.addEnvironment(SCHEMA_IDS_ENV, Stack.of(this).toJsonString(ids));
     fn.fn.addEnvironment(SCHEMA_REGISTRY_ENV, this.options.kind);
     if (this.options.kind === 'confluent') {
