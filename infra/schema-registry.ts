@@ -17,7 +17,15 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { MappingSettings } from '../shared/declarations/mapping-settings';
-import type { DeclaredSchema, SchemaLock } from '../shared/schemas/schema-lock';
+import {
+  declaredSchemas,
+  readSchemaLock,
+  withDeclared,
+  writeSchemaLock,
+  type DeclaredSchema,
+  type SchemaLock,
+} from '../shared/schemas/schema-lock';
+import type { AnyTopic } from '../shared/declarations/topic';
 import { SCHEMA_IDS_ENV, SCHEMA_REGISTRY_ENV, type SchemaIdMap } from '../shared/schemas/schema-ids';
 import { digestOf } from './digest';
 import type { KafkaFunction } from './handler-function';
@@ -201,4 +209,23 @@ export function schemaRegistryFromContext(get: (key: string) => unknown): Schema
       ? { authentication: auth }
       : {}),
   };
+}
+
+/**
+ * After a deploy: every declared schema version appended to the lock, with the Glue version id the stack output
+ * `SchemaVersionIds` gives for it. Returns how many declared schemas the lock now records.
+ */
+export function recordDeployedSchemas(
+  lockPath: string,
+  topics: readonly AnyTopic[],
+  output?: string,
+): number {
+  const ids = (output ? JSON.parse(output) : {}) as SchemaIdMap;
+  const declared = declaredSchemas(topics);
+  const lock = withDeclared(readSchemaLock(lockPath), declared, (d) => {
+    const id = ids[d.topic]?.[d.role];
+    return typeof id === 'string' ? { glue: id } : undefined;
+  });
+  writeSchemaLock(lockPath, lock);
+  return declared.length;
 }

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadApp, type AppManifest } from '../../shared/declarations/app';
@@ -9,9 +11,11 @@ import {
   declaredSchemas,
   EMPTY_LOCK,
   SchemaCompatibilityError,
+  readSchemaLock,
   withDeclared,
   type SchemaLock,
 } from '../../shared/schemas/schema-lock';
+import { recordDeployedSchemas } from '../../infra/schema-registry';
 import { CDK_CONTEXT, resourcesOf, type TemplateJson } from './support/synth';
 import { Template } from 'aws-cdk-lib/assertions';
 
@@ -182,5 +186,25 @@ describe('Confluent Schema Registry, the declared alternative', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: secretArn }),
     );
+  });
+});
+
+describe('npm run deploy', () => {
+  it('appends the declared versions to the lock with the Glue version ids the stack output names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-lock-'));
+    const path = join(dir, 'schemas.lock.json');
+    const id = '6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b';
+    const recorded = recordDeployedSchemas(
+      path,
+      manifest().topics,
+      JSON.stringify({ schemas_scores: { value: id } }),
+    );
+    const lock = readSchemaLock(path);
+    expect(recorded).toBe(declaredSchemas(manifest().topics).length);
+    expect(lock.topics.schemas_scores?.value?.versions).toEqual([
+      expect.objectContaining({ dataFormat: 'AVRO', registered: { glue: id } }),
+    ]);
+    expect(lock.topics.schemas_trades?.key?.versions).toHaveLength(1);
+    rmSync(dir, { recursive: true });
   });
 });
