@@ -5,7 +5,7 @@
  * Facts behind each rule: https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html and README.md, "How the
  * emulator matches the event source mapping".
  */
-import type { RawRecord } from '../kafka/records';
+import type { RawRecord, SchemaMetadata } from '../kafka/records';
 
 export type { RawRecord } from '../kafka/records';
 
@@ -34,10 +34,7 @@ export interface MskRecord {
   valueSchemaMetadata?: SchemaMetadata;
 }
 
-export interface SchemaMetadata {
-  dataFormat: string;
-  schemaId: string;
-}
+export type { SchemaMetadata } from '../kafka/records';
 
 export interface MskEvent {
   eventSource: 'aws:kafka' | 'SelfManagedKafka';
@@ -82,8 +79,17 @@ export function mskRecordOf(
   if (key !== undefined) record.key = key;
   if (value !== undefined) record.value = value;
   record.headers = headers;
+  const metadata = raw.schemaMetadata;
+  if (metadata?.key) record.keySchemaMetadata = schemaMetadataOf(metadata.key);
+  if (metadata?.value) record.valueSchemaMetadata = schemaMetadataOf(metadata.value);
   return record;
 }
+
+/** Keys in the order of AWS's example events: schemaId, then dataFormat. */
+const schemaMetadataOf = (m: SchemaMetadata): SchemaMetadata => ({
+  schemaId: m.schemaId,
+  dataFormat: m.dataFormat,
+});
 
 export function toMskRecord(raw: RawRecord): MskRecord {
   return mskRecordOf(
@@ -105,6 +111,12 @@ export function fromMskRecord(record: MskRecord): RawRecord {
     key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
     value: record.value === undefined || record.value === null ? null : Buffer.from(record.value, 'base64'),
     headers: record.headers?.length ? headersOf(record.headers) : [],
+    ...((record.keySchemaMetadata || record.valueSchemaMetadata) && {
+      schemaMetadata: {
+        ...(record.keySchemaMetadata && { key: record.keySchemaMetadata }),
+        ...(record.valueSchemaMetadata && { value: record.valueSchemaMetadata }),
+      },
+    }),
   };
 }
 

@@ -47,6 +47,11 @@ export interface ProtobufSpec {
   readonly confluentIndex: readonly number[];
   /** Every message's fields by number, for the compatibility check. */
   readonly shape: ProtoShape;
+  /**
+   * The file and what it imports as a FileDescriptorSet (binary, base64): what a registry (the local one, the
+   * emulator's mapping) decodes records of this version with, without the generated code.
+   */
+  readonly descriptor: string;
 }
 
 /** One field as the compatibility check compares it across versions. */

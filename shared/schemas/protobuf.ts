@@ -5,6 +5,7 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
+  create,
   fromBinary,
   fromJson,
   isMessage,
@@ -16,7 +17,7 @@ import {
   type JsonValue,
   type MessageShape,
 } from '@bufbuild/protobuf';
-import type { DescriptorProto } from '@bufbuild/protobuf/wkt';
+import { FileDescriptorSetSchema, type DescriptorProto } from '@bufbuild/protobuf/wkt';
 import {
   fingerprintOf,
   formatSchema,
@@ -59,6 +60,7 @@ export function protobuf<D extends DescMessage, R extends StandardSchemaV1 | und
         glueIndex: glueMessageIndex(message),
         confluentIndex: confluentMessageIndex(message),
         shape: protoShape(message.file),
+        descriptor: descriptorSet(message.file),
       },
     },
     (value) =>
@@ -67,6 +69,19 @@ export function protobuf<D extends DescMessage, R extends StandardSchemaV1 | und
         : [{ message: `expected a ${message.typeName} message (create(${message.name}Schema, {...}))` }],
     options.refine as StandardSchemaV1<unknown, ProtobufOutput<D, R>> | undefined,
   );
+}
+
+/** The file and its imports, each once, dependencies first, as a base64 FileDescriptorSet. */
+function descriptorSet(file: DescFile): string {
+  const files: DescFile[] = [];
+  const visit = (f: DescFile): void => {
+    if (files.includes(f)) return;
+    f.dependencies.forEach(visit);
+    files.push(f);
+  };
+  visit(file);
+  const set = create(FileDescriptorSetSchema, { file: files.map((f) => f.proto) });
+  return Buffer.from(toBinary(FileDescriptorSetSchema, set)).toString('base64');
 }
 
 /** Every message of a file by full name, nested ones (map entries too, as descriptors list them) included. */

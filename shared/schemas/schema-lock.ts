@@ -19,6 +19,9 @@ export const SCHEMA_LOCK_FILE = 'schemas.lock.json';
 
 export interface LockedVersion extends SchemaVersion {
   readonly fingerprint: string;
+  /** Protobuf: the message's full name and its file as a base64 FileDescriptorSet, to decode without code. */
+  readonly typeName?: string;
+  readonly descriptor?: string;
   /** The ids registries gave this version when a deploy registered it. */
   readonly registered?: { readonly glue?: string; readonly confluent?: number };
 }
@@ -52,7 +55,11 @@ function registryVersion(format: FormatSpec): LockedVersion {
     dataFormat: format.dataFormat,
     definition: format.definition,
     fingerprint: format.fingerprint,
-    ...(format.protobuf && { shape: format.protobuf.shape }),
+    ...(format.protobuf && {
+      shape: format.protobuf.shape,
+      typeName: format.protobuf.typeName,
+      descriptor: format.protobuf.descriptor,
+    }),
   };
 }
 
