@@ -16,6 +16,7 @@ import { OnFailureDirectory } from './on-failure';
 import { partitionLag, totalLag } from './lag';
 import { HandlerStats } from './stats';
 import { localRegistryOf } from '../schemas/local-registry';
+import { topicSettings } from '../declarations/app-plan';
 import { readSchemaLock, SCHEMA_LOCK_FILE } from '../schemas/schema-lock';
 
 export interface EmulatorOptions {
@@ -140,7 +141,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const onFailure = new OnFailureDirectory(onFailureDir);
   // The mappings of registry topics read them through the local registry, filled from the declarations and the lock.
   const schemaRegistry = localRegistryOf(
-    manifest.topics,
+    manifest.topics.map(topicSettings),
     readSchemaLock(o.schemaLockPath ?? join(dirname(resolve(o.appDir)), SCHEMA_LOCK_FILE)),
   );
   const pollers = modules.flatMap((module) => {

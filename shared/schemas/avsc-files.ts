@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 
 type Loader = (module: { exports: unknown }, filename: string) => void;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS loader's extension table
 const extensions = (require as unknown as { extensions?: Record<string, Loader> }).extensions;
 if (extensions && !extensions['.avsc'])
   extensions['.avsc'] = (module, filename) => {

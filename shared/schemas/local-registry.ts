@@ -4,12 +4,10 @@
  * the definition), so the ids are the same after every restart and on every machine, and a producer anywhere
  * (the test kit, `publish`, a handler in its container) writes ids this registry knows without asking it.
  */
-import type { AnyTopic } from '../declarations/topic';
-import { isRegistryCodec, type RegistryCodec } from './registry-codec';
 import { localSchemaId, registryKind, type SchemaRole } from './schema-ids';
 import type { SchemaLock } from './schema-lock';
 import type { RegistryLookup } from './registry-delivery';
-import { versionOf, type RegistryVersion } from './version-format';
+import type { RegistryVersion } from './version-format';
 import type { RegistryKind, SchemaId } from './wire-format';
 
 export class LocalSchemaRegistry implements RegistryLookup {
@@ -40,22 +38,24 @@ export class LocalSchemaRegistry implements RegistryLookup {
 const entryKey = (topic: string, role: SchemaRole, id: SchemaId): string =>
   `${topic}\n${role}\n${String(id)}`;
 
-/** The registry filled from the declared topics and every version the lock holds for them. */
+/**
+ * The registry filled from the declared topics (their plan: TopicSettings, or the topics themselves) and every
+ * version the lock holds for them.
+ */
 export function localRegistryOf(
-  topics: readonly AnyTopic[],
+  topics: readonly { name: string; registry?: { value?: RegistryVersion; key?: RegistryVersion } }[],
   lock: SchemaLock,
   kind: RegistryKind = registryKind(),
 ): LocalSchemaRegistry {
   const entries: { topic: string; role: SchemaRole; versions: RegistryVersion[] }[] = [];
-  const add = (topic: string, role: SchemaRole, codec: RegistryCodec): void => {
-    const locked = (lock.topics[topic]?.[role]?.versions ?? []).filter(
-      (v): v is typeof v & RegistryVersion => v.dataFormat !== 'JSON',
-    );
-    entries.push({ topic, role, versions: [...locked, versionOf(codec.format)] });
-  };
-  for (const topic of topics) {
-    if (isRegistryCodec(topic.codec)) add(topic.name, 'value', topic.codec);
-    if (topic.keyCodec) add(topic.name, 'key', topic.keyCodec);
-  }
+  for (const { name, registry } of topics)
+    for (const role of ['key', 'value'] as const) {
+      const declared = registry?.[role];
+      if (!declared) continue;
+      const locked = (lock.topics[name]?.[role]?.versions ?? []).filter(
+        (v): v is typeof v & RegistryVersion => v.dataFormat !== 'JSON',
+      );
+      entries.push({ topic: name, role, versions: [...locked, declared] });
+    }
   return new LocalSchemaRegistry(kind, entries);
 }

@@ -59,7 +59,7 @@ function parsedEnv<T>(name: string): T | undefined {
   try {
     value = JSON.parse(text) as T;
   } catch (error) {
-    throw new Error(`${name} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${name} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   envCache.set(name, { text, value });
   return value;

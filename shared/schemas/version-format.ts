@@ -9,6 +9,8 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { avro, type AvroSchema } from './avro';
 import type { FormatSpec } from './format';
 import { protobuf } from './protobuf';
+import { isRegistryCodec } from './registry-codec';
+import type { AnyTopic } from '../declarations/topic';
 
 /** One version of a topic's key or value schema in a registry. */
 export interface RegistryVersion {
@@ -43,6 +45,16 @@ function protobufVersion(version: RegistryVersion): FormatSpec {
   const message: DescMessage | undefined = createFileRegistry(set).getMessage(version.typeName);
   if (!message) throw new Error(`Protobuf version ${version.fingerprint} has no message ${version.typeName}`);
   return protobuf(message)['~format'];
+}
+
+/** The declared registry versions of a topic's value and key, when in a registry format. */
+export function registryVersions(
+  topic: Pick<AnyTopic, 'codec' | 'keyCodec'>,
+): { value?: RegistryVersion; key?: RegistryVersion } | undefined {
+  const value = isRegistryCodec(topic.codec) ? versionOf(topic.codec.format) : undefined;
+  const key = topic.keyCodec ? versionOf(topic.keyCodec.format) : undefined;
+  if (!value && !key) return undefined;
+  return { ...(value && { value }), ...(key && { key }) };
 }
 
 /** A declared format as registry data. */

@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { EventPayload, encodeRecord, recordJson } from '../../shared/emulator/event-payload';
 import { packEvent, unpackEvent } from '../../shared/emulator/event-transfer';
 import { loadApp } from '../../shared/declarations/app';
+import { topicSettings } from '../../shared/declarations/app-plan';
 import { toMskEvent, toMskRecord, type RawRecord } from '../../shared/lambda/msk-event';
 import { localRegistryOf } from '../../shared/schemas/local-registry';
 import { throughRegistry } from '../../shared/schemas/registry-delivery';
@@ -21,7 +22,10 @@ import { scoreReader, tradeReader } from '../fixtures/schemas/app/reader';
  * delivers: the same typed value reaches the handler in both record formats, and what the registry cannot read
  * takes the mapping's path with topic, partition, offset and id in the reason.
  */
-const registry = localRegistryOf(loadApp(`${REPO}/test/fixtures/schemas/app`).topics, EMPTY_LOCK);
+const registry = localRegistryOf(
+  loadApp(`${REPO}/test/fixtures/schemas/app`).topics.map(topicSettings),
+  EMPTY_LOCK,
+);
 const raw = (over: Partial<RawRecord>): RawRecord => ({
   topic: scores.name,
   partition: 1,

@@ -138,8 +138,8 @@ describe('protobuf', () => {
 
 describe('registry codec', () => {
   afterEach(() => {
-    delete process.env[SCHEMA_IDS_ENV];
-    delete process.env[SCHEMA_HISTORY_ENV];
+    process.env.KAFKA_LAMBDA_SCHEMA_IDS = '';
+    process.env.KAFKA_LAMBDA_SCHEMA_HISTORY = '';
   });
   const spec = Alert['~format'];
   const value = { userId: 'u1', kind: 'BURST' as const, amount: 1, note: 'n', tags: [] };
