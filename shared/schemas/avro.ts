@@ -93,6 +93,7 @@ export function avro<const S extends AvroSchema, R extends StandardSchemaV1 | un
 
 /** Each path where the value breaks the schema, as Standard Schema issues (`field kind: ...`). */
 function avroIssues(type: Type, value: unknown): StandardSchemaV1.Issue[] {
+  if (type.isValid(value)) return NO_ISSUES; // the common case: no hook, no paths
   const issues: StandardSchemaV1.Issue[] = [];
   type.isValid(value, {
     errorHook(path: string[], got: unknown, expected: Type) {
@@ -101,6 +102,8 @@ function avroIssues(type: Type, value: unknown): StandardSchemaV1.Issue[] {
   });
   return issues;
 }
+
+const NO_ISSUES: StandardSchemaV1.Issue[] = [];
 
 function describeType(type: Type): string {
   return type.typeName === 'record' || type.typeName === 'enum'

@@ -35,7 +35,9 @@ export function isRegistryCodec(codec: Codec): codec is RegistryCodec {
 
 export function registryCodec(topic: string, role: SchemaRole, format: FormatSpec): RegistryCodec {
   const writerOf = (id: SchemaId): string => {
-    const writer = writerDefinition(registryKind(), topic, role, format, id);
+    const kind = registryKind();
+    if (id === currentSchemaId(kind, topic, role, format)) return format.definition; // the common case, no lookup
+    const writer = writerDefinition(kind, topic, role, format, id);
     if (writer === undefined) throw new UnknownSchemaError(id, role);
     return writer;
   };

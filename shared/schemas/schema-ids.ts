@@ -24,11 +24,39 @@ export type SchemaHistory = Record<
   Partial<Record<SchemaRole, { ids: SchemaId[]; definition: string }[]>>
 >;
 
-export function registryKind(): RegistryKind {
+/** What the environment says about schemas, read once: it does not change in a function's life. */
+interface SchemaEnvironment {
+  readonly kind: RegistryKind;
+  readonly ids: SchemaIdMap | undefined;
+  readonly history: SchemaHistory | undefined;
+}
+
+let environment: SchemaEnvironment | undefined;
+
+/**
+ * Reads the variables again: a process that changes them after a record was encoded or decoded calls this (the
+ * tests, a tool that switches registries). Reading process.env costs more than decoding an Avro record, so the
+ * hot path reads the snapshot.
+ */
+export function refreshSchemaEnvironment(): void {
+  environment = undefined;
+}
+
+function schemaEnvironment(): SchemaEnvironment {
+  if (environment) return environment;
   const kind = process.env[SCHEMA_REGISTRY_ENV];
-  if (kind === undefined || kind === '' || kind === 'glue') return 'glue';
-  if (kind === 'confluent') return 'confluent';
-  throw new Error(`${SCHEMA_REGISTRY_ENV}=${kind}: expected glue or confluent`);
+  if (kind !== undefined && kind !== '' && kind !== 'glue' && kind !== 'confluent')
+    throw new Error(`${SCHEMA_REGISTRY_ENV}=${kind}: expected glue or confluent`);
+  environment = {
+    kind: kind === 'confluent' ? 'confluent' : 'glue',
+    ids: parsedEnv<SchemaIdMap>(SCHEMA_IDS_ENV),
+    history: parsedEnv<SchemaHistory>(SCHEMA_HISTORY_ENV),
+  };
+  return environment;
+}
+
+export function registryKind(): RegistryKind {
+  return schemaEnvironment().kind;
 }
 
 /**
@@ -41,6 +69,18 @@ export function localSchemaId(
   role: SchemaRole,
   fingerprint: string,
 ): SchemaId {
+  const key = `${kind}\n${topic}\n${role}\n${fingerprint}`;
+  let id = localIds.get(key);
+  if (id === undefined) {
+    id = deriveId(kind, topic, role, fingerprint);
+    if (localIds.size < 10_000) localIds.set(key, id); // bounded: a topic family's members are open-ended
+  }
+  return id;
+}
+
+const localIds = new Map<string, SchemaId>();
+
+function deriveId(kind: RegistryKind, topic: string, role: SchemaRole, fingerprint: string): SchemaId {
   const hash = createHash('sha256').update(`${topic}\n${role}\n${fingerprint}`).digest();
   if (kind === 'confluent') return (hash.readUInt32BE(0) % 0x7ffffffe) + 1;
   hash[6] = (hash[6]! & 0x0f) | 0x40; // the version and variant bits of a random (v4) UUID
@@ -49,22 +89,16 @@ export function localSchemaId(
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** An environment variable's JSON, parsed once per value. */
+/** An environment variable's JSON. */
 function parsedEnv<T>(name: string): T | undefined {
   const text = process.env[name];
   if (!text) return undefined;
-  const cached = envCache.get(name);
-  if (cached?.text === text) return cached.value as T;
-  let value: T;
   try {
-    value = JSON.parse(text) as T;
+    return JSON.parse(text) as T;
   } catch (error) {
     throw new Error(`${name} is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  envCache.set(name, { text, value });
-  return value;
 }
-const envCache = new Map<string, { text: string; value: unknown }>();
 
 /** The id records of this version are written with. */
 export function currentSchemaId(
@@ -73,10 +107,7 @@ export function currentSchemaId(
   role: SchemaRole,
   format: FormatSpec,
 ): SchemaId {
-  return (
-    parsedEnv<SchemaIdMap>(SCHEMA_IDS_ENV)?.[topic]?.[role] ??
-    localSchemaId(kind, topic, role, format.fingerprint)
-  );
+  return schemaEnvironment().ids?.[topic]?.[role] ?? localSchemaId(kind, topic, role, format.fingerprint);
 }
 
 /**
@@ -95,6 +126,6 @@ export function writerDefinition(
     id === localSchemaId(kind, topic, role, format.fingerprint)
   )
     return format.definition;
-  const versions = parsedEnv<SchemaHistory>(SCHEMA_HISTORY_ENV)?.[topic]?.[role] ?? [];
+  const versions = schemaEnvironment().history?.[topic]?.[role] ?? [];
   return versions.find((v) => v.ids.includes(id))?.definition;
 }

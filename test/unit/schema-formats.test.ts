@@ -3,7 +3,12 @@ import * as z from 'zod';
 import { avro } from '../../shared/schemas/avro';
 import { printProto, protobuf } from '../../shared/schemas/protobuf';
 import { registryCodec } from '../../shared/schemas/registry-codec';
-import { localSchemaId, SCHEMA_HISTORY_ENV, SCHEMA_IDS_ENV } from '../../shared/schemas/schema-ids';
+import {
+  localSchemaId,
+  refreshSchemaEnvironment,
+  SCHEMA_HISTORY_ENV,
+  SCHEMA_IDS_ENV,
+} from '../../shared/schemas/schema-ids';
 import { TradeSchema, Trade_Side, VenueSchema, file_trade } from '../fixtures/schemas/app/trade_pb';
 
 /** Each format's own round trip, and what its Standard Schema side says about bad values. */
@@ -140,6 +145,7 @@ describe('registry codec', () => {
   afterEach(() => {
     process.env.KAFKA_LAMBDA_SCHEMA_IDS = '';
     process.env.KAFKA_LAMBDA_SCHEMA_HISTORY = '';
+    refreshSchemaEnvironment();
   });
   const spec = Alert['~format'];
   const value = { userId: 'u1', kind: 'BURST' as const, amount: 1, note: 'n', tags: [] };
@@ -151,6 +157,7 @@ describe('registry codec', () => {
     process.env[SCHEMA_IDS_ENV] = JSON.stringify({
       alerts: { value: '0b7c5b1e-0000-4000-8000-000000000001' },
     });
+    refreshSchemaEnvironment();
     const deployed = codec.encode(value);
     expect(deployed.toString('hex', 2, 18)).toBe('0b7c5b1e000040008000000000000001');
     expect(codec.decode(deployed)).toEqual(value);
@@ -184,6 +191,7 @@ describe('registry codec', () => {
     process.env[SCHEMA_HISTORY_ENV] = JSON.stringify({
       alerts: { value: [{ ids: [id], definition: v1['~format'].definition }] },
     });
+    refreshSchemaEnvironment();
     // Known now, but kind, amount and tags have no default: Avro cannot resolve it into this version.
     expect(() => codec.decode(old)).toThrow('no matching field for default-less game.Alert.kind');
   });
