@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import type { MappingSettings } from '../shared/declarations/mapping-settings';
 import {
   declaredSchemas,
+  historyOf,
   readSchemaLock,
   withDeclared,
   writeSchemaLock,
@@ -26,9 +27,17 @@ import {
   type SchemaLock,
 } from '../shared/schemas/schema-lock';
 import type { AnyTopic } from '../shared/declarations/topic';
-import { SCHEMA_IDS_ENV, SCHEMA_REGISTRY_ENV, type SchemaIdMap } from '../shared/schemas/schema-ids';
+import {
+  SCHEMA_HISTORY_ENV,
+  SCHEMA_IDS_ENV,
+  SCHEMA_REGISTRY_ENV,
+  type SchemaIdMap,
+} from '../shared/schemas/schema-ids';
 import { digestOf } from './digest';
 import type { KafkaFunction } from './handler-function';
+
+/** Of Lambda's 4 KB of environment variables, what the earlier schema versions of a function's topics may take. */
+const HISTORY_BUDGET_BYTES = 2048;
 
 /** The output `npm run deploy` reads back: `{ [topic]: { value?: id, key?: id } }` as JSON. */
 export const SCHEMA_VERSION_IDS_OUTPUT = 'SchemaVersionIds';
@@ -63,12 +72,14 @@ export class KafkaSchemaRegistry extends Construct {
   /** The id each declared schema's current version goes by, per topic and role (tokens on Glue). */
   readonly ids: SchemaIdMap = {};
   private readonly options: SchemaRegistryOptions;
+  private readonly lock: SchemaLock;
   /** The schemas (Glue names) of each topic in a registry format. */
   private readonly schemasOf = new Map<string, string[]>();
 
   constructor(scope: Construct, id: string, props: KafkaSchemaRegistryProps) {
     super(scope, id);
     this.options = props.options;
+    this.lock = props.lock;
     for (const d of props.schemas)
       this.schemasOf.set(d.topic, [...(this.schemasOf.get(d.topic) ?? []), schemaName(d)]);
     if (props.options.kind === 'confluent') {
@@ -150,6 +161,18 @@ export class KafkaSchemaRegistry extends Construct {
     if (![...reads, ...writes].some((topic) => this.schemasOf.has(topic))) return;
     if (Object.keys(ids).length > 0) fn.fn.addEnvironment(SCHEMA_IDS_ENV, Stack.of(this).toJsonString(ids));
     fn.fn.addEnvironment(SCHEMA_REGISTRY_ENV, this.options.kind);
+    // Earlier versions of what it reads, for `recordFormat: 'SOURCE'` (the adapter resolves an old Avro record
+    // against the declared version): within Lambda's 4 KB of environment, or refused with what to do instead.
+    const history = historyOf(this.lock, this.options.kind, reads);
+    if (Object.keys(history).length > 0) {
+      const text = JSON.stringify(history);
+      if (Buffer.byteLength(text) > HISTORY_BUDGET_BYTES)
+        throw new Error(
+          `handler function ${fn.node.id}: the ${Buffer.byteLength(text)} bytes of earlier schema versions of ${reads.join(', ')} ` +
+            `exceed the ${HISTORY_BUDGET_BYTES} bytes of environment set aside for them; read these topics with recordFormat 'JSON' (the mapping decodes old versions)`,
+        );
+      fn.fn.addEnvironment(SCHEMA_HISTORY_ENV, text);
+    }
     if (this.options.kind === 'confluent') {
       if (!reads.some((topic) => this.schemasOf.has(topic))) return;
       fn.addToRolePolicy(

@@ -152,6 +152,15 @@ describe('schema versions and the lock', () => {
     ]);
     const [first, second] = versions;
     expect(second![1].DependsOn).toContain(first![0]);
+    // A SOURCE reader can resolve records of the earlier versions: the function knows them.
+    const [, fn] = resourcesOf(json, 'AWS::Lambda::Function').find(([id]) => id.includes('scoresource'))!;
+    const history = JSON.parse(
+      (fn.Environment as { Variables: Record<string, string> }).Variables.KAFKA_LAMBDA_SCHEMA_HISTORY!,
+    ) as { schemas_scores: { value: { definition: string }[] } };
+    expect(history.schemas_scores.value.map((v) => v.definition)).toEqual([
+      v1['~format'].definition,
+      v2['~format'].definition,
+    ]);
   });
 
   it('refuses an incompatible declared schema at synth, naming the topic, the field and the rule', () => {
