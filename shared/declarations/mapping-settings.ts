@@ -6,7 +6,7 @@
 import { filterPattern } from './filter';
 import { eventSourcesOf, type HandlerSpec, type RecordFormat } from './handler';
 import type { AnyTopic } from './topic';
-import { isRegistryCodec } from '../schemas/registry-codec';
+import { isRegistryCodec } from '../schemas/format';
 
 /** Where the mapping sends what it gives up on; the S3 bucket's ARN is infra's to fill in. */
 export type OnFailureSetting = { readonly kind: 's3' } | { readonly kind: 'kafka'; readonly topic: string };

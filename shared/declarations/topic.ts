@@ -2,8 +2,7 @@ import { jsonCodec, type Codec } from './codec';
 import { DeclarationError } from '../errors';
 import type { Infer, Schema } from './schema';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { isSchemaFormat } from '../schemas/format';
-import { registryCodec, type RegistryCodec } from '../schemas/registry-codec';
+import { isSchemaFormat, type AnySchemaFormat, type RegistryCodec } from '../schemas/format';
 import { COMPATIBILITY_MODES, type Compatibility } from '../schemas/compatibility-mode';
 
 /** Topic-level Kafka configs under their Kafka names, so they read the same here, in MSK and in the broker. */
@@ -177,6 +176,9 @@ function buildTopic<S extends StandardSchemaV1>(
   for (const [k, v] of Object.entries(withDefaultConfig(shape.config, replicationFactor)))
     if (v !== undefined) config[k] = String(v);
   const keySchema = shape.key !== null && typeof shape.key === 'object' ? shape.key.schema : undefined;
+  // A registry format brings its codec (read as a property, not through isSchemaFormat: this runs in every bundle).
+  const keyCodecOf = (keySchema as Partial<AnySchemaFormat> | undefined)?.['~codec'];
+  const valueCodecOf = (shape.value as Partial<AnySchemaFormat>)['~codec'];
   return Object.freeze({
     kind: 'topic' as const,
     name,
@@ -186,10 +188,8 @@ function buildTopic<S extends StandardSchemaV1>(
     schema: shape.value as Schema<Infer<S>>,
     keyOf: typeof shape.key === 'function' ? shape.key : null,
     ...(keySchema && { keySchema }),
-    ...(isSchemaFormat(keySchema) && { keyCodec: registryCodec(name, 'key', keySchema['~format']) }),
-    codec: isSchemaFormat(shape.value)
-      ? registryCodec(name, 'value', shape.value['~format'])
-      : (shape.codec ?? jsonCodec),
+    ...(keyCodecOf && { keyCodec: keyCodecOf(name, 'key') }),
+    codec: valueCodecOf ? valueCodecOf(name, 'value') : (shape.codec ?? jsonCodec),
     compatibility: shape.compatibility ?? 'BACKWARD',
     ...(shape.description !== undefined && { description: shape.description }),
     ...(family !== undefined && { family }),

@@ -4,7 +4,6 @@ import type { KafkaRecord, RecordFormat } from '../declarations/handler';
 import type { MskHeader, MskRecord, RawRecord, SchemaMetadata } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
-import { isRegistryCodec } from '../schemas/registry-codec';
 
 /**
  * Decodes and validates one raw record against its topic; every failure here is a PermanentRecordError (thrown,
@@ -19,13 +18,18 @@ export function decodeRecord<T>(
   try {
     decoded = t.codec.decode(raw.value!);
   } catch (error) {
-    throw notValid(t, error, raw);
+    throw notValid(t.codec, error, raw);
   }
   const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
   for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
   let key: string | null = null;
-  if (raw.key !== null)
-    key = t.keyCodec ? decodeKey(t, () => t.keyCodec!.decode(raw.key!), raw) : raw.key.toString('utf8');
+  if (raw.key !== null && !t.keyCodec) key = raw.key.toString('utf8');
+  else if (raw.key !== null)
+    try {
+      key = t.keyCodec!.decode(raw.key) as string;
+    } catch (error) {
+      throw notValid(t.keyCodec!, error, raw, 'key');
+    }
   return checked(t, raw, decoded, key, raw.timestampType, headers);
 }
 
@@ -48,13 +52,17 @@ export function decodeEventRecord<T>(
         ? JSON.parse(base64ToUtf8(value!)) // parsed from its text: the bytes are never held
         : decodeDelivered(t.codec, value!, record.valueSchemaMetadata, recordFormat);
   } catch (error) {
-    throw notValid(t, error, record);
+    throw notValid(t.codec, error, record);
   }
   let keyText: string | null = null;
-  if (key !== undefined && key !== null)
-    keyText = t.keyCodec
-      ? decodeKey(t, () => decodeDelivered(t.keyCodec!, key, record.keySchemaMetadata, recordFormat), record)
-      : base64ToUtf8(key);
+  if (key !== undefined && key !== null && !t.keyCodec) keyText = base64ToUtf8(key);
+  else if (key !== undefined && key !== null)
+    try {
+      // A key in a registry format; its key schema checks it is a string.
+      keyText = decodeDelivered(t.keyCodec!, key, record.keySchemaMetadata, recordFormat) as string;
+    } catch (error) {
+      throw notValid(t.keyCodec!, error, record, 'key');
+    }
   return checked(
     t,
     record,
@@ -72,38 +80,22 @@ function decodable(topic: AnyTopic | undefined, hasValue: boolean, at: RecordLoc
   return topic;
 }
 
-const notValid = (topic: AnyTopic, error: unknown, at: RecordLocation): DecodeError =>
-  undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, at);
+const notValid = (codec: Codec, error: unknown, at: RecordLocation, what = 'value'): DecodeError =>
+  undecodable(`${what} is not valid ${codec.name}: ${errorMessage(error)}`, at);
 
 /**
- * A key or value in base64 as the event carries it, through a codec other than JSON. With schema metadata the
- * mapping has read it through its registry and delivers it as the record format says; without, it is the bytes as
- * written (a mapping without a registry, the test kit). Another codec gets a Buffer of its own (it may keep it).
+ * A key or value in base64 as the event carries it, through a codec other than JSON: a registry codec reads what
+ * the mapping delivered (its schema metadata says it went through the registry), another gets a Buffer of its own.
  */
-function decodeDelivered(
+const decodeDelivered = (
   codec: Codec,
   base64: string,
   metadata: SchemaMetadata | undefined,
   recordFormat: RecordFormat,
-): unknown {
-  if (metadata && isRegistryCodec(codec))
-    return recordFormat === 'SOURCE'
-      ? codec.decodeSource(Buffer.from(base64, 'base64'), metadata.schemaId)
-      : codec.decodeJson(base64ToUtf8(base64));
-  return codec.decode(Buffer.from(base64, 'base64'));
-}
-
-/** A key in a registry format, decoded: a key that does not decode is a permanent error naming the key. */
-function decodeKey(topic: AnyTopic, decode: () => unknown, at: RecordLocation): string {
-  let key: unknown;
-  try {
-    key = decode();
-  } catch (error) {
-    throw undecodable(`key is not valid ${topic.keyCodec!.name}: ${errorMessage(error)}`, at);
-  }
-  if (typeof key !== 'string') throw undecodable(`key decoded to ${typeof key}, not a string`, at);
-  return key;
-}
+): unknown =>
+  codec.fromEvent
+    ? codec.fromEvent(base64, metadata, recordFormat)
+    : codec.decode(Buffer.from(base64, 'base64'));
 
 /** Value and key validated, then the record a handler gets. */
 function checked<T>(

@@ -6,6 +6,7 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { Type, types, type Resolver, type Schema as AvscSchema } from 'avsc';
+import { registryCodec } from './registry-codec';
 import { fingerprintOf, formatSchema, type SchemaFormat } from './format';
 
 /** An Avro schema as JSON data (what an `.avsc` file holds). */
@@ -86,6 +87,7 @@ export function avro<const S extends AvroSchema, R extends StandardSchemaV1 | un
       fromJson: (json) => fromJson(type, json),
       toJson: (value) => toJson(type, value),
     },
+    registryCodec,
     (value) => avroIssues(type, value),
     options.refine as StandardSchemaV1<unknown, AvroOutput<S, R>> | undefined,
   );

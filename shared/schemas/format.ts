@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Codec } from '../declarations/codec';
 
 /** The registry's name for the format (Glue's DataFormat, the mapping's `dataFormat`). */
 export type DataFormat = 'AVRO' | 'PROTOBUF';
@@ -73,6 +74,25 @@ export type ProtoShape = Record<
 /** A Standard Schema that is also a registry format. */
 export interface SchemaFormat<T> extends StandardSchemaV1<unknown, T> {
   readonly '~format': FormatSpec;
+  /**
+   * The codec of a topic's value or key in this format (registry-codec.ts). Brought by the format, so a function
+   * whose topics are all JSON bundles none of the registry code.
+   */
+  readonly '~codec': (topic: string, role: 'key' | 'value') => RegistryCodec;
+}
+
+export interface RegistryCodec extends Codec {
+  readonly topic: string;
+  readonly role: 'key' | 'value';
+  readonly format: FormatSpec;
+  /** `EventRecordFormat: SOURCE`: the body the mapping delivers, with the schema id from its metadata. */
+  decodeSource(body: Buffer, schemaId: string): unknown;
+  /** `EventRecordFormat: JSON`: the value's JSON text the mapping delivers. */
+  decodeJson(text: string): unknown;
+}
+
+export function isRegistryCodec(codec: Codec): codec is RegistryCodec {
+  return 'format' in codec && 'decodeSource' in codec;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any format, whatever its value type
@@ -92,11 +112,13 @@ export const fingerprintOf = (definition: string): string =>
 export function formatSchema<T>(
   vendor: string,
   spec: FormatSpec,
+  codec: (topic: string, role: 'key' | 'value', spec: FormatSpec) => RegistryCodec,
   problems: (value: unknown) => readonly StandardSchemaV1.Issue[],
   refine?: StandardSchemaV1<unknown, T>,
 ): SchemaFormat<T> {
   return Object.freeze({
     '~format': spec,
+    '~codec': (topic: string, role: 'key' | 'value') => codec(topic, role, spec),
     '~standard': {
       version: 1 as const,
       vendor,

@@ -18,6 +18,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema, type DescriptorProto } from '@bufbuild/protobuf/wkt';
+import { registryCodec } from './registry-codec';
 import {
   fingerprintOf,
   formatSchema,
@@ -63,6 +64,7 @@ export function protobuf<D extends DescMessage, R extends StandardSchemaV1 | und
         descriptor: descriptorSet(message.file),
       },
     },
+    registryCodec,
     (value) =>
       isMessage(value, message)
         ? []

@@ -3,9 +3,11 @@
  * the id of the declared version (schema-ids.ts: no registry call), and bytes are read back by the version their
  * id names. It also reads the two shapes the event source mapping delivers when a schema registry is configured.
  */
-import type { Codec } from '../declarations/codec';
-import type { FormatSpec } from './format';
+import type { FormatSpec, RegistryCodec } from './format';
 import { currentSchemaId, registryKind, writerDefinition, type SchemaRole } from './schema-ids';
+
+export type { RegistryCodec } from './format';
+export { isRegistryCodec } from './format';
 import { decodeBody, encodeBody, frame, unframe, type SchemaId } from './wire-format';
 
 /** The schema id of a record the registry does not know (or this reader cannot resolve). */
@@ -17,20 +19,6 @@ export class UnknownSchemaError extends Error {
   ) {
     super(`schema id ${schemaId} of the ${role} is not a known version of its schema`);
   }
-}
-
-export interface RegistryCodec extends Codec {
-  readonly topic: string;
-  readonly role: SchemaRole;
-  readonly format: FormatSpec;
-  /** `EventRecordFormat: SOURCE`: the body the mapping delivers, with the schema id from its metadata. */
-  decodeSource(body: Buffer, schemaId: string): unknown;
-  /** `EventRecordFormat: JSON`: the value's JSON text the mapping delivers. */
-  decodeJson(text: string): unknown;
-}
-
-export function isRegistryCodec(codec: Codec): codec is RegistryCodec {
-  return 'format' in codec && 'decodeSource' in codec;
 }
 
 export function registryCodec(topic: string, role: SchemaRole, format: FormatSpec): RegistryCodec {
@@ -61,5 +49,12 @@ export function registryCodec(topic: string, role: SchemaRole, format: FormatSpe
       return decodeBody(kind, format, body, writerOf(id));
     },
     decodeJson: (text) => format.fromJson(JSON.parse(text)),
+    fromEvent(base64, metadata, recordFormat) {
+      const bytes = Buffer.from(base64, 'base64');
+      if (!metadata) return this.decode(bytes); // the bytes as written: a mapping without a registry, the test kit
+      return recordFormat === 'SOURCE'
+        ? this.decodeSource(bytes, metadata.schemaId)
+        : this.decodeJson(bytes.toString('utf8'));
+    },
   };
 }
