@@ -16,11 +16,11 @@ import { localRegistryOf } from '../shared/schemas/local-registry';
 import { throughRegistry } from '../shared/schemas/registry-delivery';
 import { EMPTY_LOCK } from '../shared/schemas/schema-lock';
 import { partitionForKey } from '../shared/kafka/partitioner';
-import { now, rounds, silentLogger, type Benchmark } from './common';
+import { nsPerRecord, RECORDS, type Lambda } from './adapter-cost';
+import { rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
-const RECORDS = 10_000;
 const PARTITIONS = 12;
 
 const BenchAvro = {
@@ -93,8 +93,6 @@ function delivered(topic: Topic<BenchValue>, format: RecordFormat): MskEvent {
   );
 }
 
-type Lambda = (event: MskEvent) => Promise<unknown>;
-
 function noop(topic: Topic<BenchValue>, recordFormat: RecordFormat): Lambda {
   const def = defineHandler({
     name: `bench-${topic.name.split('.').pop()}-${recordFormat.toLowerCase()}`,
@@ -109,12 +107,6 @@ function noop(topic: Topic<BenchValue>, recordFormat: RecordFormat): Lambda {
       throw new Error('the no-op handler published or dead-lettered a record');
     },
   });
-}
-
-async function nsPerRecord(lambda: Lambda, event: MskEvent, invocations: number): Promise<number> {
-  const started = now();
-  for (let i = 0; i < invocations; i++) await lambda(event);
-  return ((now() - started) * 1e6) / (invocations * RECORDS);
 }
 
 export const schemaCost: Benchmark = {
