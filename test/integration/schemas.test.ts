@@ -34,6 +34,15 @@ const brokers = testBrokers();
 const HANDLERS = ['score-json', 'score-source', 'trade-json', 'trade-source'];
 const UNKNOWN_ID = '0badc0de-0000-4000-8000-00000000cafe';
 
+/** Files appear without an event to wait on: checked every 100 ms until they do. */
+async function polled(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('registry topics through the emulator', () => {
   let kafka: Kafka;
   let fx: SchemaTopics;
@@ -134,10 +143,8 @@ describe('registry topics through the emulator', () => {
         (f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as InvocationRecord,
       );
     };
-    await seen.until(
-      () => ['score-json', 'score-source'].every((h) => records(h).length >= 2),
-      60_000,
-      'two on-failure records per score handler',
+    await polled('two on-failure records per score handler', () =>
+      ['score-json', 'score-source'].every((h) => records(h).length >= 2),
     );
     for (const handler of ['score-json', 'score-source']) {
       const byCondition = Object.fromEntries(records(handler).map((r) => [r.requestContext.condition, r]));
