@@ -51,7 +51,10 @@ export function registryCodec(topic: string, role: SchemaRole, format: FormatSpe
     decodeJson: (text) => format.fromJson(JSON.parse(text)),
     fromEvent(base64, metadata, recordFormat) {
       const bytes = Buffer.from(base64, 'base64');
-      if (!metadata) return this.decode(bytes); // the bytes as written: a mapping without a registry, the test kit
+      if (!metadata)
+        // The bytes as written (a mapping without a registry, the test kit), or JSON text: what a handler in JSON
+        // record format dead-letters (the source bytes never reach it), replayed. No wire format starts with `{`.
+        return bytes[0] === 0x7b ? this.decodeJson(bytes.toString('utf8')) : this.decode(bytes);
       return recordFormat === 'SOURCE'
         ? this.decodeSource(bytes, metadata.schemaId)
         : this.decodeJson(bytes.toString('utf8'));

@@ -11,6 +11,7 @@ import { localSchemaId } from '../../shared/schemas/schema-ids';
 import { EMPTY_LOCK } from '../../shared/schemas/schema-lock';
 import { frame } from '../../shared/schemas/wire-format';
 import { runHandler } from '../../shared/testkit';
+import { defineHandler } from '../../shared';
 import type { RecordFormat } from '../../shared';
 import { REPO } from '../support/emulation';
 import { scores, trades } from '../fixtures/schemas/app/topics';
@@ -153,5 +154,31 @@ describe('the adapter reads what the mapping delivers, in both record formats', 
   it('the bytes as written (a mapping without a registry, the test kit) decode too', async () => {
     const result = await runHandler(scoreReader('score-raw', 'JSON'), toMskEvent([raw({})]));
     expect(result.handled).toHaveLength(1);
+  });
+});
+
+describe('dead letters of a handler in JSON record format', () => {
+  it('carry the value as the function got it (JSON text), which a replay reads back', async () => {
+    const delivery = throughRegistry(raw({}), VALUE, 'JSON', registry);
+    if (!delivery.ok) throw new Error(delivery.reason);
+    const failing = defineHandler({
+      name: 'score-fails',
+      topics: [scores],
+      recordFormat: 'JSON',
+      retry: { attempts: 1 },
+      handle() {
+        throw new Error('boom');
+      },
+    });
+    const first = await runHandler(failing, toMskEvent([delivery.record]));
+    const letter = first.deadLetters[0]!;
+    expect(letter.info.kind).toBe('handler');
+    expect(String(letter.value)).toBe('{"player":"p1","points":30,"seq":1,"mode":"duo"}');
+    // The replay: the dead letter's bytes in an event without schema metadata.
+    const replayed: RawRecord = { ...raw({}), value: letter.value as Buffer };
+    const again = await runHandler(scoreReader('score-replay', 'JSON'), toMskEvent([replayed]));
+    expect(again.published.map((p) => (p.value as { value: unknown }).value)).toEqual([
+      { player: 'p1', points: 30, seq: 1, mode: 'duo' },
+    ]);
   });
 });
