@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'test/fixtures/schemas/app/*_pb.ts'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'test/fixtures/schemas/**/*_pb.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,6 +1,9 @@
 import * as z from 'zod';
 import { defineTopic } from '../../shared/declarations/topic';
 import { avro } from '../../shared/schemas/avro';
+import { protobuf } from '../../shared/schemas/protobuf';
+import { TradeSchema } from '../fixtures/schemas/app/trade_pb';
+import { TradeSchema as TradeV2Schema } from '../fixtures/schemas/evolution/trade_v2_pb';
 import { incompatibilities, type Rule, type SchemaVersion } from '../../shared/schemas/compatibility';
 import type { Compatibility } from '../../shared/schemas/compatibility-mode';
 import type { ProtoShape } from '../../shared/schemas/format';
@@ -290,5 +293,25 @@ describe('schema lock', () => {
     expect(() => checkSchemas(declaredSchemas([after]), lock)).toThrow(
       'topic j value (BACKWARD): field a: the type changed from string to number [changed-type]',
     );
+  });
+});
+
+describe('Protobuf compatibility from the generated descriptors', () => {
+  it('refuses the fixture Trade with field 7 (note) removed and its number given to priority', () => {
+    const before = protobuf(TradeSchema)['~format'];
+    const after = protobuf(TradeV2Schema)['~format'];
+    const version = (f: typeof before): SchemaVersion => ({
+      dataFormat: 'PROTOBUF',
+      definition: f.definition,
+      shape: f.protobuf!.shape,
+    });
+    expect(incompatibilities('BACKWARD', [version(before)], version(after))).toEqual([
+      {
+        rule: 'reused-number',
+        field: 'game.v1.Trade.priority = 7',
+        message:
+          'field number 7 was note (string) in an earlier version; records written with it would be read as priority: reserve the number instead',
+      },
+    ]);
   });
 });
