@@ -84,7 +84,7 @@ export function avro<const S extends AvroSchema, R extends StandardSchemaV1 | un
         writer === undefined || writer === definition
           ? type.fromBuffer(payload)
           : type.fromBuffer(payload, resolverFor(writer)),
-      fromJson: (json) => fromJson(type, json),
+      fromJson: compileFromJson(type),
       toJson: (value) => toJson(type, value),
     },
     registryCodec,
@@ -121,35 +121,56 @@ function describeValue(value: unknown): string {
 
 /**
  * JSON data to a value of this type: missing record fields take their defaults (the writer's version may predate
- * them), and bytes come from Avro's JSON form (one character per byte).
+ * them), and bytes come from Avro's JSON form (one character per byte). Compiled once per type into one function
+ * per node, so a record costs a property copy per field (this runs for every record delivered as JSON).
  */
-function fromJson(type: Type, json: unknown): unknown {
+type FromJson = (json: unknown) => unknown;
+const AS_IS: FromJson = (json) => json;
+
+function compileFromJson(type: Type): FromJson {
   if (type instanceof types.RecordType) {
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
-    const source = json as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const field of type.fields) {
-      if (field.name in source) out[field.name] = fromJson(field.type, source[field.name]);
-      else if (field.defaultValue() !== undefined) out[field.name] = field.defaultValue();
-    }
-    return out;
+    const fields = type.fields.map((field) => ({ field, read: compileFromJson(field.type) }));
+    return (json) => {
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+      const source = json as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const { field, read } of fields) {
+        const value = source[field.name];
+        if (value !== undefined) out[field.name] = read === AS_IS ? value : read(value);
+        else {
+          const fallback: unknown = field.defaultValue(); // a fresh copy each time: handlers may change it
+          if (fallback !== undefined) out[field.name] = fallback;
+        }
+      }
+      return out;
+    };
   }
-  if (type instanceof types.ArrayType)
-    return Array.isArray(json) ? json.map((item) => fromJson(type.itemsType, item)) : json;
+  if (type instanceof types.ArrayType) {
+    const read = compileFromJson(type.itemsType);
+    return read === AS_IS ? AS_IS : (json) => (Array.isArray(json) ? json.map(read) : json);
+  }
   if (type instanceof types.MapType) {
-    if (typeof json !== 'object' || json === null) return json;
-    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, fromJson(type.valuesType, v)]));
+    const read = compileFromJson(type.valuesType as Type);
+    if (read === AS_IS) return AS_IS;
+    return (json) =>
+      typeof json === 'object' && json !== null
+        ? Object.fromEntries(Object.entries(json).map(([k, v]) => [k, read(v)]))
+        : json;
   }
   if (type instanceof types.UnwrappedUnionType) {
-    for (const branch of type.types) {
-      const candidate = fromJson(branch, json);
-      if (branch.isValid(candidate)) return candidate;
-    }
-    return json;
+    const branches = type.types.map((branch) => ({ branch, read: compileFromJson(branch) }));
+    if (branches.every((b) => b.read === AS_IS)) return AS_IS;
+    return (json) => {
+      for (const { branch, read } of branches) {
+        const candidate = read(json);
+        if (branch.isValid(candidate)) return candidate;
+      }
+      return json;
+    };
   }
-  if ((type.typeName === 'bytes' || type.typeName === 'fixed') && typeof json === 'string')
-    return Buffer.from(json, 'latin1');
-  return json;
+  if (type.typeName === 'bytes' || type.typeName === 'fixed')
+    return (json) => (typeof json === 'string' ? Buffer.from(json, 'latin1') : json);
+  return AS_IS;
 }
 
 /** A value as JSON data: bytes in Avro's JSON form, everything else as it is. */
