@@ -11,7 +11,7 @@
  * resources; the mappings get its URL and the Secrets Manager secret Lambda authenticates with, and the functions
  * the ids the lock records for each version (`registered.confluent`).
  */
-import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnRegistry, CfnSchema, CfnSchemaVersion } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
@@ -55,6 +55,8 @@ export type SchemaRegistryOptions =
     };
 
 export interface KafkaSchemaRegistryProps {
+  /** The registry and its schemas hold what the topics' records mean: RETAIN unless the stack is a throwaway. */
+  readonly removalPolicy: RemovalPolicy;
   /** The declared schemas in a registry format (JSON topics are checked by the lock but not registered). */
   readonly schemas: readonly DeclaredSchema[];
   readonly lock: SchemaLock;
@@ -73,6 +75,7 @@ export class KafkaSchemaRegistry extends Construct {
   readonly ids: SchemaIdMap = {};
   private readonly options: SchemaRegistryOptions;
   private readonly lock: SchemaLock;
+  private readonly removalPolicy: RemovalPolicy;
   /** The schemas (Glue names) of each topic in a registry format. */
   private readonly schemasOf = new Map<string, string[]>();
 
@@ -80,6 +83,7 @@ export class KafkaSchemaRegistry extends Construct {
     super(scope, id);
     this.options = props.options;
     this.lock = props.lock;
+    this.removalPolicy = props.removalPolicy;
     for (const d of props.schemas)
       this.schemasOf.set(d.topic, [...(this.schemasOf.get(d.topic) ?? []), schemaName(d)]);
     if (props.options.kind === 'confluent') {
@@ -99,6 +103,7 @@ export class KafkaSchemaRegistry extends Construct {
       name: this.registryName,
       description: `Schemas of the Kafka topics of ${stack.stackName}`,
     });
+    this.registry.applyRemovalPolicy(props.removalPolicy);
     this.uri = this.registry.attrArn;
     for (const d of props.schemas) (this.ids[d.topic] ??= {})[d.role] = this.schema(d, props.lock);
     new CfnOutput(stack, SCHEMA_VERSION_IDS_OUTPUT, {
@@ -122,6 +127,7 @@ export class KafkaSchemaRegistry extends Construct {
       schemaDefinition: first!,
       description: `${d.role} of topic ${d.topic}`,
     });
+    schema.applyRemovalPolicy(this.removalPolicy);
     let current = definitions.indexOf(d.version.definition) === 0 ? schema.attrInitialSchemaVersionId : '';
     let previous: Construct = schema;
     for (const definition of later) {

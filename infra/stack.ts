@@ -96,6 +96,7 @@ export class KafkaLambdaStack extends Stack {
       this.schemaRegistry = new KafkaSchemaRegistry(this, 'SchemaRegistry', {
         schemas: registered,
         lock: schemaLock,
+        removalPolicy: this.statefulRemovalPolicy,
         options: props.schemaRegistry ?? { kind: 'glue' },
       });
 

@@ -53,6 +53,11 @@ describe('Glue Schema Registry', () => {
     const [, scores] = byName(json, 'AWS::Glue::Schema', 'schemas_scores');
     expect(JSON.parse(scores.SchemaDefinition as string)).toMatchObject({ type: 'record', name: 'Score' });
     expect(scores.Registry).toEqual({ Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } });
+    // What the topics' records mean outlives the stack (removal=retain, the default).
+    const kept = Object.values(json.Resources).filter(
+      (r) => r.Type.startsWith('AWS::Glue::') && r.Type !== 'AWS::Glue::SchemaVersion',
+    );
+    expect(kept.map((r) => r.DeletionPolicy)).toEqual(['Retain', 'Retain', 'Retain', 'Retain']);
     const [, trades] = byName(json, 'AWS::Glue::Schema', 'schemas_trades');
     expect(trades.SchemaDefinition).toMatch(/^syntax = "proto3";\npackage game.v1;\nmessage Trade \{/);
   });
