@@ -6,12 +6,14 @@ import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
 import { producerThroughput } from './producer';
+import { schemaCost } from './schema-cost';
 import { tableWrites } from './tables';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   emulatorThroughput,
   keyConcurrency,
   adapterCost,
+  schemaCost,
   producerThroughput,
   bundles,
   brokerCeiling,
