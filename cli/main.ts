@@ -11,6 +11,7 @@ import { dynamodb } from './commands/dynamodb';
 import { groups } from './commands/groups';
 import { kafka } from './commands/kafka';
 import { publish } from './commands/publish';
+import { schemas } from './commands/schemas';
 import { simulate } from './commands/simulate';
 import { table } from './commands/table';
 import { tail } from './commands/tail';
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   tail,
   topics,
   groups,
+  schemas,
   dlq,
   consoleCommand,
   table,

@@ -3,7 +3,8 @@
  * declared before any is sent, so a request with one bad record writes nothing. Sent through the framework's
  * durable sink (acks from every in-sync replica, Java-compatible partitioning), as `ctx.publish` sends.
  */
-import { InvalidRecordError } from '../errors';
+import { errorMessage, InvalidRecordError } from '../errors';
+import { valueFromJson } from '../schemas/json-values';
 import { encodeRecord, type OutgoingRecord, type RecordSink } from '../kafka/publish';
 import type { OperationsApp } from './app';
 import { badRequest, OperationsError, type PublishOutcome, type PublishRecord } from './protocol';
@@ -38,11 +39,16 @@ export async function publishRecords(
         ...(r.key !== undefined && { key: r.key }),
         ...(r.headers && { headers: r.headers }),
       };
-      const pending = encodeRecord(topic, r.value, options);
+      // A registry format's value arrives in its JSON form (Avro bytes as text, Protobuf's JSON mapping).
+      const pending = encodeRecord(topic, valueFromJson(topic, r.value), options);
       encoded.push(pending instanceof Promise ? await pending : pending);
     } catch (error) {
-      if (!(error instanceof InvalidRecordError)) throw error;
-      throw badRequest(`records[${i}]: ${error.message}; nothing was published`);
+      // Whatever the value's format refuses (a field of the wrong type, a missing one) is this record's fault.
+      const message =
+        error instanceof InvalidRecordError
+          ? error.message
+          : `cannot publish to topic ${topicName}: ${errorMessage(error)}`;
+      throw badRequest(`records[${i}]: ${message}; nothing was published`);
     }
   }
   await sink.send(encoded);

@@ -2,6 +2,8 @@ import type { AnyTopic } from '../declarations/topic';
 import { errorMessage } from '../errors';
 import type { RawRecord } from '../kafka/records';
 import { decodeRecord } from '../lambda/decode';
+import { valueToJson } from '../schemas/json-values';
+import type { KafkaRecord } from '../declarations/handler';
 import type { RecordView } from './protocol';
 
 /**
@@ -48,9 +50,14 @@ export function recordView(topic: AnyTopic | undefined, raw: RawRecord): RecordV
     problem: errorMessage(error),
   });
   try {
+    // A registry format's value as its JSON form; a key in a registry format decoded.
+    const viewOf = (r: KafkaRecord<unknown>): RecordView => ({
+      ...base,
+      key: r.key,
+      value: valueToJson(topic, r.value),
+    });
     const decoded = decodeRecord(topic, raw);
-    if (decoded instanceof Promise) return decoded.then((r) => ({ ...base, value: r.value }), invalid);
-    return { ...base, value: decoded.value };
+    return decoded instanceof Promise ? decoded.then(viewOf, invalid) : viewOf(decoded);
   } catch (error) {
     return invalid(error);
   }
