@@ -113,11 +113,21 @@ describe('least privilege, proven in the template', () => {
       expect(actions.filter((a) => /^(kafka|kafka-cluster|lambda):/.test(a) && a.includes('*'))).toEqual([]);
       if (asList(s.Resource).includes('*')) expect(s.Sid).toBe('EventSourceAndVpcNetworkInterfaces');
     }
+    // Besides its own, the registry's read of the schemas of the catalog's Avro topic (infra/schema-registry.ts).
+    const registry = statements().filter((s) => s.Sid === undefined);
+    expect(registry.flatMap((s) => asList(s.Action)).sort()).toEqual([
+      'glue:GetRegistry',
+      'glue:GetSchemaVersion',
+    ]);
+    expect(
+      registry.flatMap((s) => asList(s.Resource)).filter((r) => JSON.stringify(r).includes('*')),
+    ).toEqual([]);
     expect(
       statements()
+        .filter((s) => s.Sid !== undefined)
         .map((s) => s.Sid)
         .sort(),
-    ).toEqual(
+    ).toStrictEqual(
       [
         'EventSourceAndVpcNetworkInterfaces',
         'InvokeHandlerFunctions',
