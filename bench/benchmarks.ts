@@ -5,6 +5,7 @@ import { bundles } from './bundles';
 import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
+import { operationsTools } from './operations';
 import { producerThroughput } from './producer';
 import { schemaCost } from './schema-cost';
 import { tableWrites } from './tables';
@@ -18,4 +19,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   bundles,
   brokerCeiling,
   tableWrites,
+  operationsTools,
 ];
