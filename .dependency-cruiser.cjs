@@ -3,8 +3,9 @@
  * into the emulator, the launcher, the CDK app or an application; applications use the front doors only; no cycles.
  */
 const CORE =
-  '^shared/(declarations|lambda|kafka|state)/|^shared/(index|producer|testkit|errors|local-home)\\.ts$';
-const FRONT_DOORS = '^shared/(index|producer|testkit)\\.ts$|^shared/emulator/index\\.ts$';
+  '^shared/(declarations|lambda|kafka|state|schemas)/|^shared/(index|producer|testkit|formats|errors|local-home)\\.ts$';
+const FRONT_DOORS =
+  '^shared/(index|producer|testkit|formats)\\.ts$|^shared/(emulator|operations)/index\\.ts$';
 
 module.exports = {
   forbidden: [
@@ -33,7 +34,7 @@ module.exports = {
     {
       name: 'console-reads-the-emulator-front-door',
       comment:
-        'The local console (console/) sees the emulator only through its front door, and stays out of everything ' +
+        'The local console (console/) sees the emulator and the tools only through their front doors, and stays out of everything ' +
         'that runs on Lambda: nothing under shared/ or launcher/ imports it.',
       severity: 'error',
       from: { path: '^console/' },

@@ -20,7 +20,7 @@ import { now, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
-const RECORDS = 10_000;
+export const RECORDS = 10_000;
 
 const topic = defineTopic({ name: 'bench.adapter', partitions: 12, value: BenchValue, key: (v) => v.userId });
 
@@ -28,7 +28,7 @@ function benchEvent(): MskEvent {
   return mskEvent(Array.from({ length: RECORDS }, (_, i) => record(topic, benchValue(i))));
 }
 
-type Lambda = (event: MskEvent) => Promise<unknown>;
+export type Lambda = (event: MskEvent) => Promise<unknown>;
 
 /** The framework, as a handler module exports it. */
 function frameworkLambda(): Lambda {
@@ -85,8 +85,8 @@ function powertoolsLambda(): Lambda {
   return (event) => wrapped(event as Parameters<typeof wrapped>[0], context);
 }
 
-/** ns per record over `invocations` calls of one event. */
-async function nsPerRecord(lambda: Lambda, event: MskEvent, invocations: number): Promise<number> {
+/** ns per record over `invocations` calls of one 10,000-record event. */
+export async function nsPerRecord(lambda: Lambda, event: MskEvent, invocations: number): Promise<number> {
   const started = now();
   for (let i = 0; i < invocations; i++) await lambda(event);
   return ((now() - started) * 1e6) / (invocations * RECORDS);

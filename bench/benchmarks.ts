@@ -5,15 +5,19 @@ import { bundles } from './bundles';
 import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
+import { operationsTools } from './operations';
 import { producerThroughput } from './producer';
+import { schemaCost } from './schema-cost';
 import { tableWrites } from './tables';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   emulatorThroughput,
   keyConcurrency,
   adapterCost,
+  schemaCost,
   producerThroughput,
   bundles,
   brokerCeiling,
   tableWrites,
+  operationsTools,
 ];

@@ -10,12 +10,23 @@ import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from '../shared/declarations/app-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
+import { OperationsFunction } from './operations';
 import { KafkaTables } from './tables';
-import { KafkaTopics } from './topics';
+import { KafkaTopics, lookupBootstrapBrokers } from './topics';
+import { KafkaSchemaRegistry, type SchemaRegistryOptions } from './schema-registry';
+import { checkSchemas, declaredSchemas, EMPTY_LOCK, type SchemaLock } from '../shared/schemas/schema-lock';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
   /** The application's declarations: loadApp('functions') (DESIGN.md, contract 5: the only source of topics and handlers). */
   manifest: AppManifest;
+  /**
+   * The versions of the topics' schemas in use (schemas.lock.json): synth refuses a declared schema they forbid,
+   * and the registry holds them all.
+   * @default - none: every declared schema is a first version
+   */
+  schemaLock?: SchemaLock;
+  /** @default { kind: 'glue' } (when a topic is in a registry format) */
+  schemaRegistry?: SchemaRegistryOptions;
 }
 
 /** What the stack built for one handler declaration. */
@@ -35,7 +46,10 @@ export class KafkaLambdaStack extends Stack {
   readonly cluster: KafkaClusterRef;
   readonly topics: KafkaTopics;
   readonly tables: KafkaTables;
+  readonly schemaRegistry?: KafkaSchemaRegistry;
   readonly handlers = new Map<string, DeployedHandler>();
+  /** The tools' function for this stack; absent with `operations: false`. */
+  readonly operations?: OperationsFunction;
   /**
    * For every resource that holds data (cluster, tables): RETAIN unless the deployer chose `removal: 'destroy'`
    * (`-c removal=destroy`), so neither `cdk destroy` nor a replacement deletes it by accident.
@@ -76,6 +90,19 @@ export class KafkaLambdaStack extends Stack {
       removalPolicy: this.statefulRemovalPolicy,
     });
 
+    // Before anything else is built: an incompatible schema fails synth with the topic, field and rule.
+    const schemaLock = props.schemaLock ?? EMPTY_LOCK;
+    const declared = declaredSchemas(props.manifest.topics);
+    checkSchemas(declared, schemaLock);
+    const registered = declared.filter((d) => d.format !== undefined);
+    if (registered.length > 0)
+      this.schemaRegistry = new KafkaSchemaRegistry(this, 'SchemaRegistry', {
+        schemas: registered,
+        lock: schemaLock,
+        removalPolicy: this.statefulRemovalPolicy,
+        options: props.schemaRegistry ?? { kind: 'glue' },
+      });
+
     const arns = new KafkaArns(this.cluster.clusterArn);
     const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
     const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
@@ -89,6 +116,7 @@ export class KafkaLambdaStack extends Stack {
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));
+      this.schemaRegistry?.grant(fn, plan.readTopics, plan.writeTopics);
       this.tables.grant(fn, definition.tables);
       const eventSources = new HandlerEventSources(fn, 'EventSources', {
         definition,
@@ -97,6 +125,7 @@ export class KafkaLambdaStack extends Stack {
         cluster: this.cluster,
         topics: this.topics,
         onFailureRetentionDays: props.onFailureRetentionDays ?? DEFAULTS.onFailureRetentionDays,
+        ...(this.schemaRegistry && { schemaRegistry: this.schemaRegistry }),
       });
       const alarms = new HandlerAlarms(fn, 'Alarms', { handler: definition.name, fn, options: alarmOptions });
       this.handlers.set(definition.name, { plan, function: fn, eventSources, alarms });
@@ -107,6 +136,21 @@ export class KafkaLambdaStack extends Stack {
       props.deployedEventSources?.stackName === this.stackName ? props.deployedEventSources : undefined,
     );
     this.outputs(bootstrapBrokers);
+    if (props.operations !== false && this.handlers.size > 0) {
+      this.operations = new OperationsFunction(this, 'Operations', {
+        ...props.operations,
+        manifest: props.manifest,
+        handlers: this.handlers,
+        cluster: this.cluster,
+        network: this.network,
+        // No MSK event names the brokers to it: looked up at deploy time unless known.
+        bootstrapBrokers: bootstrapBrokers ?? lookupBootstrapBrokers(this.topics, this.cluster),
+        logRetention,
+      });
+      // It reads and publishes every declared topic: the schema ids and registry reads of those in a registry format.
+      const declared = props.manifest.topics.map((t) => t.name);
+      this.schemaRegistry?.grant(this.operations.function, declared, declared);
+    }
   }
 
   /** Exactly three zones, so the VPC and the broker layout never fall back to the two-zone default. */

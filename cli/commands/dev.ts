@@ -1,5 +1,7 @@
+import { emulatorFigures } from '../../console/figures';
 import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
 import { startEmulator } from '../../shared/emulator';
+import { startLocalStack, type LocalStack } from '../../shared/emulator/local-stack';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
 import type { AppPlan } from '../../shared/declarations/app-plan';
 import { learnApp } from '../../shared/emulator/learn-app';
@@ -9,6 +11,7 @@ import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
 import { plainLines, renderBoard, StatusBoard, StatusCounter } from '../status-board';
+import { emulatorTools } from '../tools';
 
 export interface DevFlags {
   app: string;
@@ -24,6 +27,8 @@ export interface DevFlags {
   verbose: boolean;
   /** Variables the functions get from this shell by name (local only). @default none */
   passEnvironment?: string[];
+  /** Run the local stack (the operations function and the loopback Lambda endpoint) for `--stack local`. @default true */
+  localStack?: boolean;
 }
 
 /**
@@ -80,9 +85,20 @@ export async function dev(flags: DevFlags): Promise<void> {
   say(
     `log of failed records and handler output: ${devLog.path}${devLog.echoed ? ' (and this terminal)' : ''}`,
   );
+  let localStack: LocalStack | undefined;
+  if (flags.localStack !== false) {
+    localStack = await startLocalStack({ emulator, output: devLog.output }).catch((error: unknown) => {
+      say(`local stack not started (${error instanceof Error ? error.message : String(error)})`);
+      return undefined;
+    });
+    if (localStack)
+      say(`local stack: ${localStack.endpoint} (--stack local reaches it through its operations function)`);
+  }
+  const tools = emulatorTools(emulator);
   let webConsole: RunningConsole | undefined;
   if (flags.consolePort !== false) {
-    webConsole = await startConsole({ emulator, port: flags.consolePort }).catch((error: unknown) => {
+    const figures = emulatorFigures(emulator);
+    webConsole = await startConsole({ tools, figures, port: flags.consolePort }).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       say(`console not started (${reason}); pick another port with --console-port N`);
       return undefined;
@@ -128,6 +144,8 @@ export async function dev(flags: DevFlags): Promise<void> {
   clearInterval(ticker);
   abort.abort();
   await webConsole?.stop();
+  await localStack?.stop();
+  await tools.close();
   await simulation.catch(() => {});
   await emulator.stop();
   await emulator.refreshLag().catch(() => {});
@@ -148,7 +166,7 @@ function consolePortFlag(value: string | undefined, off: boolean): number | fals
 export const devCommand: Command = {
   name: 'dev',
   help: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
-    [--console-port N] [--no-console] [--verbose] [--pass-env NAME,...]
+    [--console-port N] [--no-console] [--no-local-stack] [--verbose] [--pass-env NAME,...]
     Runs every handler against Kafka exactly as its MSK event source mapping would on AWS: topics aligned to
     their declarations, one consumer group per mapping, MSK events passed to each handler's function in
     containers of its own, offsets committed as the mapping commits them. Starts local Kafka when KAFKA_BROKERS
@@ -158,7 +176,9 @@ export const devCommand: Command = {
     failed records go to a log file whose path is printed; --verbose (or a stdout that is no terminal) prints them too.
     A function sees only the environment the deployed one has (its declared variables, what infra and Lambda's
     runtime set, local stand-ins for AWS); --pass-env NAME,... passes named variables of this shell through as well,
-    a local-only convenience.`,
+    a local-only convenience.
+    Also runs the local stack: the operations function and a loopback Lambda endpoint, so the tools' --stack local
+    goes the way --stack NAME goes on AWS (--no-local-stack for none).`,
   async run(args) {
     const { values } = parseCommandArgs(args, {
       app: { type: 'string' },
@@ -169,6 +189,7 @@ export const devCommand: Command = {
       duration: { type: 'string' },
       'console-port': { type: 'string' },
       'no-console': { type: 'boolean', default: false },
+      'no-local-stack': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       'pass-env': { type: 'string' },
     });
@@ -181,6 +202,7 @@ export const devCommand: Command = {
       statsEverySeconds: numberFlag('stats-every', values['stats-every'])!,
       consolePort: consolePortFlag(values['console-port'], values['no-console']),
       verbose: values.verbose,
+      localStack: !values['no-local-stack'],
       ...(values.only && { only: values.only.split(',') }),
       ...(duration !== undefined && { durationSeconds: duration }),
       ...(passEnvironment && { passEnvironment }),

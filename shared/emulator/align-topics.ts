@@ -1,10 +1,10 @@
 import type { Admin } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
+
+/** What fitting a topic to a cluster reads of its declaration (the operations tools have no more than this). */
+type TopicShapeOf = Pick<AnyTopic, 'name' | 'partitions' | 'replicationFactor' | 'config'>;
 import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
 import { reconcileTopics, type DesiredTopic, type TopicStep } from '../kafka/topic-reconcile';
-
-/** What aligning a topic needs of its declaration (a declared topic, or its settings in an app plan). */
-export type TopicLayout = Pick<AnyTopic, 'name' | 'partitions' | 'replicationFactor' | 'config'>;
 
 export interface TopicPlan {
   name: string;
@@ -17,7 +17,7 @@ export interface TopicPlan {
 
 /** Replication and min.insync.replicas as far as a cluster of `brokers` nodes can hold them. */
 export function fitToCluster(
-  topic: TopicLayout,
+  topic: TopicShapeOf,
   brokers: number,
 ): { replicationFactor: number; config: Record<string, string>; adjusted?: string } {
   const replicationFactor = Math.min(topic.replicationFactor, brokers);
@@ -38,7 +38,7 @@ export function fitToCluster(
  * partitions and sets configs. What cannot change in place (more partitions than declared, another replication
  * factor) is reported as drift. A second run over an aligned cluster changes nothing.
  */
-export async function alignTopics(admin: Admin, topics: readonly TopicLayout[]): Promise<TopicPlan[]> {
+export async function alignTopics(admin: Admin, topics: readonly TopicShapeOf[]): Promise<TopicPlan[]> {
   const brokers = (await admin.describeCluster()).brokers.length;
   const reconciled = await reconcileTopics(kafkajsTopicAdmin(admin), desiredOnCluster(topics, brokers));
   return reconciled.map((plan, i) => {
@@ -53,7 +53,7 @@ export async function alignTopics(admin: Admin, topics: readonly TopicLayout[]):
 }
 
 /** The declared topics as a cluster of `brokers` nodes can hold them: what the local cluster is aligned to. */
-export function desiredOnCluster(topics: readonly TopicLayout[], brokers: number): DesiredTopic[] {
+export function desiredOnCluster(topics: readonly TopicShapeOf[], brokers: number): DesiredTopic[] {
   return topics.map((topic) => {
     const fit = fitToCluster(topic, brokers);
     return {

@@ -1,5 +1,5 @@
 import type { FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { AppPlan, HandlerPlan } from '../declarations/app-plan';
 import type { Logger } from '../declarations/handler';
@@ -8,17 +8,19 @@ import type { AnyTopic } from '../declarations/topic';
 import { errorMessage } from '../errors';
 import { localHome } from '../local-home';
 import { alignTopics, type TopicPlan } from './align-topics';
-import { browsableTopics } from './catalog';
+import { catalogTopics } from './catalog';
 import type { EventSource } from './event-payload';
 import { EventSourcePoller } from './event-source';
 import { watchForEdits } from './hot-reload';
 import { useLambdaTimeZone, type LocalEnvironmentOptions } from './function-environment';
-import { localFunctionFor } from './local-function';
+import { localFunctionFor, type LocalFunction } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
 import { learnApp } from './learn-app';
 import { OnFailureDirectory, OnFailureTopic, type OnFailureDestination } from './on-failure';
-import { partitionLag, totalLag } from './lag';
+import { partitionLag, totalLag } from '../operations/lag';
 import { HandlerStats } from './stats';
+import { localRegistryOf } from '../schemas/local-registry';
+import { readSchemaLock, SCHEMA_LOCK_FILE } from '../schemas/schema-lock';
 
 export interface EmulatorOptions {
   /** The application folder (topics.ts and handlers/). */
@@ -28,6 +30,11 @@ export interface EmulatorOptions {
    * @default - learned from appDir in a throwaway worker
    */
   plan?: AppPlan;
+  /**
+   * The schema lock whose versions the local schema registry holds besides the declared ones.
+   * @default - schemas.lock.json beside appDir
+   */
+  schemaLockPath?: string;
   brokers: string[];
   /**
    * Run only these handlers (by name).
@@ -90,10 +97,10 @@ export interface Emulator {
   /** The handlers it runs (all, or those named by `only`). */
   handlers: readonly HandlerPlan[];
   /**
-   * Every topic of the plan, with the schemas of the topic catalog for browsing (loaded on first use; the catalog
-   * is data, no handler code runs for it).
+   * A topic's declaration in the application's topic catalog, for its codec and schemas (the catalog is loaded on
+   * first use; it is data, no handler code runs for it); undefined for a topic the catalog does not declare.
    */
-  readonly topics: readonly AnyTopic[];
+  declaration(topic: string): AnyTopic | undefined;
   plans: TopicPlan[];
   stats: Map<string, HandlerStats>;
   /** The ARN the events carry as eventSourceArn: the local cluster's, in MSK's format. */
@@ -108,6 +115,8 @@ export interface Emulator {
   reloads: ReloadEvent[];
   /** What the functions get beside their own environment; tools that invoke a function (replay) use the same. */
   functionSettings: LocalEnvironmentOptions & { region: string };
+  /** Each running handler's function, by handler name: what the local Lambda endpoint invokes. */
+  functions: ReadonlyMap<string, LocalFunction>;
   stop(): Promise<void>;
 }
 
@@ -170,6 +179,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       });
   });
   const destinations = onFailureDestinations(kafka, onFailureDir);
+  // The mappings of registry topics read them through the local registry, filled from the declarations and the lock.
+  const schemaRegistry = localRegistryOf(
+    plan.topics,
+    readSchemaLock(o.schemaLockPath ?? join(dirname(resolve(o.appDir)), SCHEMA_LOCK_FILE)),
+  );
   const partitionsOf = new Map(plan.topics.map((t) => [t.name, t.partitions]));
   const pollers = handlers.flatMap((handler) =>
     handler.eventSources.map(
@@ -186,6 +200,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
           onFailure: destinations.for(settings.onFailure),
           log: o.log,
           stats: stats.get(handler.name)!,
+          ...(schemaRegistry.size > 0 && { schemaRegistry }),
         }),
     ),
   );
@@ -217,13 +232,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     });
   }
 
-  let topics: AnyTopic[] | undefined;
+  let catalog: ReadonlyMap<string, AnyTopic> | undefined;
   return {
     plan,
     handlers,
-    get topics() {
-      return (topics ??= browsableTopics(o.appDir, plan.topics));
-    },
+    declaration: (topic) => (catalog ??= catalogTopics(o.appDir)).get(topic),
     plans,
     stats,
     clusterArn,
@@ -232,6 +245,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     brokers: o.brokers,
     reloads,
     functionSettings,
+    functions,
     async refreshLag() {
       for (const h of handlers) {
         const lag = new Map<string, number>();

@@ -17,6 +17,7 @@ import { errorMessage } from '../errors';
 import { fromKafkaMessage, type RawRecord } from '../kafka/records';
 import { retriable } from '../kafka/retriable';
 import { readBatchResponse } from './batch-response';
+import { throughRegistry, type Delivery, type RegistryLookup } from '../schemas/registry-delivery';
 import { Batcher, type InvocationVerdict } from './batcher';
 import { encodeRecord, EventPayload, PAYLOAD_LIMIT_BYTES, type EventSource } from './event-payload';
 import type { LocalFunction } from './local-function';
@@ -52,9 +53,20 @@ export interface LocalMapping {
   onFailure?: OnFailureSetting;
   /** Where a group without commits starts. */
   start: { from: 'earliest' | 'latest' } | { from: 'timestamp'; epochMs: number };
+  /** With SchemaRegistryConfig: how each record is read through the registry, before the filter. */
+  registry?: (raw: RawRecord) => Delivery;
 }
 
-export function localMapping(settings: MappingSettings, handlerName: string): LocalMapping {
+export function localMapping(
+  settings: MappingSettings,
+  handlerName: string,
+  schemaRegistry?: RegistryLookup,
+): LocalMapping {
+  const registry = settings.schemaRegistry;
+  if (registry && !schemaRegistry)
+    throw new Error(
+      `handler "${handlerName}" topic ${settings.topic}: a registry topic needs the local schema registry`,
+    );
   const window = settings.maximumBatchingWindowInSeconds;
   const pattern = settings.filterCriteria?.filters[0].pattern;
   const attempts = deliveriesBeforeDiscard(settings);
@@ -70,6 +82,15 @@ export function localMapping(settings: MappingSettings, handlerName: string): Lo
     ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
     bisect: settings.bisectBatchOnFunctionError ?? false,
     ...(settings.onFailure && { onFailure: settings.onFailure }),
+    ...(registry && {
+      registry: (raw: RawRecord) =>
+        throughRegistry(
+          raw,
+          registry.schemaValidationConfigs.map((c) => c.attribute),
+          registry.eventRecordFormat,
+          schemaRegistry!,
+        ),
+    }),
     start:
       settings.startingPosition === 'AT_TIMESTAMP'
         ? { from: 'timestamp', epochMs: settings.startingPositionTimestamp! * 1000 }
@@ -86,6 +107,8 @@ export interface EventSourceOptions {
   settings: MappingSettings;
   /** Partitions of its topic: each is consumed concurrently. */
   partitions: number;
+  /** The local schema registry, for a mapping with SchemaRegistryConfig. */
+  schemaRegistry?: RegistryLookup;
   fn: LocalFunction;
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
@@ -120,7 +143,7 @@ export class EventSourcePoller {
   private readonly heartbeats = new Map<number, () => Promise<void>>();
 
   constructor(private readonly o: EventSourceOptions) {
-    this.mapping = localMapping(o.settings, o.handler);
+    this.mapping = localMapping(o.settings, o.handler, o.schemaRegistry);
     this.batcher = new Batcher({ ...this.mapping.batch, bytes: PAYLOAD_LIMIT_BYTES }, o.event, (payload) =>
       this.invoke(payload),
     );
@@ -167,8 +190,9 @@ export class EventSourcePoller {
   private flowFor(topic: string, partition: number): PartitionFlow {
     let flow = this.flows.get(partition);
     if (!flow) {
-      const { filter, attempts, maxRecordAgeMs, bisect } = this.mapping;
+      const { filter, attempts, registry, maxRecordAgeMs, bisect } = this.mapping;
       flow = new PartitionFlow(this.portFor(topic, partition), {
+        ...(registry && { registry }),
         ...(filter && { filter }),
         ...(attempts !== undefined && { attempts }),
         ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
@@ -268,6 +292,14 @@ export class EventSourcePoller {
         ...where,
         offset: event.offset,
         records: event.records,
+        error: event.reason,
+      });
+    else if (event.kind === 'unreadable')
+      // The reason names topic, partition, offset and the schema id; the record goes to the on-failure destination.
+      log.warn('record unreadable through the schema registry', {
+        ...where,
+        offset: event.offset,
+        condition: event.condition,
         error: event.reason,
       });
     else

@@ -63,11 +63,13 @@ export function runtimeEnvironment(fn: RuntimeIdentity): Record<string, string> 
  * in a handler never falls back to the developer's own profile or instance credentials. The local DynamoDB checks
  * no signature.
  */
-export const LOCAL_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'local-emulator',
-  AWS_ACCESS_KEY: 'local-emulator',
-  AWS_SECRET_ACCESS_KEY: 'local-emulator',
-  AWS_SESSION_TOKEN: 'local-emulator',
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+const CREDENTIAL_VARIABLES = {
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_ACCESS_KEY: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: 'local',
 } as const;
 
 /** The emulator's stand-ins for AWS: credentials always, the local DynamoDB for a function that declares tables. */
@@ -76,7 +78,7 @@ export function localSubstitutes(o: {
   dynamodbEndpoint?: string | undefined;
 }): Record<string, string> {
   return {
-    ...LOCAL_CREDENTIALS,
+    ...CREDENTIAL_VARIABLES,
     ...(o.tables.length > 0 && o.dynamodbEndpoint !== undefined && { DYNAMODB_ENDPOINT: o.dynamodbEndpoint }),
   };
 }
@@ -104,7 +106,7 @@ export function deployedEnvironment(
 }
 
 /** Variables the emulator stands in for: passing one through replaces the stand-in (e.g. real credentials). */
-const REPLACEABLE = new Set<string>([...Object.keys(LOCAL_CREDENTIALS), 'DYNAMODB_ENDPOINT']);
+const REPLACEABLE = new Set<string>([...Object.keys(CREDENTIAL_VARIABLES), 'DYNAMODB_ENDPOINT']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -18,11 +18,15 @@ import type { RawRecord } from '../kafka/records';
 import type { EventSource } from './event-payload';
 
 /**
- * Why records were given up on. RecordAgeExceeded is the name LocalStack's event source mappings write; AWS's pages
- * show RetryAttemptsExhausted only.
+ * Why records went there: the schema registry's two are the reason codes Lambda gives them; RecordAgeExceeded is
+ * the name LocalStack's event source mappings write (AWS's pages show RetryAttemptsExhausted only).
  */
 export type OnFailureCondition =
-  'RetryAttemptsExhausted' | 'MaximumPayloadSizeExceeded' | 'RecordAgeExceeded';
+  | 'RetryAttemptsExhausted'
+  | 'MaximumPayloadSizeExceeded'
+  | 'RecordAgeExceeded'
+  | 'SCHEMA_NOT_FOUND'
+  | 'DESERIALIZATION_ERROR';
 
 export interface InvocationRecord {
   requestContext: {

@@ -1,5 +1,5 @@
 import type { InvocationSummary } from './container-protocol';
-import type { PartitionLag } from './lag';
+import type { PartitionLag } from '../operations/lag';
 
 /** A failure worth showing a person: a dead-lettered or reported record, a failed invocation, a discarded batch. */
 export interface RecentFailure {

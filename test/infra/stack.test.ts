@@ -64,8 +64,15 @@ describe('network', () => {
     const endpointIngress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress').filter(
       ([, p]) => p.FromPort === 443,
     );
-    expect(endpointIngress).toHaveLength(1);
-    expect(endpointIngress[0]![1].SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [clusterSg, 'GroupId'] });
+    // The pollers, and the operations function's HTTPS group (test/infra/operations.test.ts).
+    const operationsSg = logicalIdOf(
+      synth.stack,
+      synth.stack.node.findChild('Operations').node.findChild('LambdaApiEgress'),
+    );
+    expect(endpointIngress.map(([, p]) => p.SourceSecurityGroupId)).toEqual([
+      { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+      { 'Fn::GetAtt': [operationsSg, 'GroupId'] },
+    ]);
   });
 
   test('the brokers accept only Kafka IAM/TLS (9098), from the functions and the event source pollers', () => {
@@ -106,9 +113,10 @@ describe('network', () => {
     expect(sgs[clusterSg]!.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
     ]);
-    // Besides: the functions' HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts).
+    // Besides: the functions' HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts), and
+    // the operations function's own group to the Lambda endpoint (test/infra/operations.test.ts).
     const separateEgress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => p);
-    expect(separateEgress).toHaveLength(2);
+    expect(separateEgress).toHaveLength(3);
     expect(separateEgress).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -119,6 +127,19 @@ describe('network', () => {
         }),
         expect.objectContaining({
           GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+          FromPort: 443,
+          ToPort: 443,
+        }),
+        expect.objectContaining({
+          GroupId: {
+            'Fn::GetAtt': [
+              logicalIdOf(
+                synth.stack,
+                synth.stack.node.findChild('Operations').node.findChild('LambdaApiEgress'),
+              ),
+              'GroupId',
+            ],
+          },
           FromPort: 443,
           ToPort: 443,
         }),
@@ -278,8 +299,18 @@ describe('functions', () => {
         `KAFKA_LAMBDA_TABLE_${t.toUpperCase()}`,
         ref(logicalIdOf(synth.stack, synth.stack.tables.byName.get(t)!)),
       ]);
+      // The anomaly detector publishes to the Avro `alerts` topic: it writes with the version id the deploy registered.
+      const schemas =
+        name === 'anomaly-detector'
+          ? { KAFKA_LAMBDA_SCHEMA_REGISTRY: 'glue', KAFKA_LAMBDA_SCHEMA_IDS: expect.anything() }
+          : {};
       expect(props.Environment).toEqual({
-        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps', ...Object.fromEntries(tables) },
+        Variables: {
+          KAFKA_AUTH: 'iam',
+          NODE_OPTIONS: '--enable-source-maps',
+          ...Object.fromEntries(tables),
+          ...schemas,
+        },
       });
       expect(props.LoggingConfig).toEqual({
         LogFormat: 'JSON',

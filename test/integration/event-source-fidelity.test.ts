@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { Consumer, Producer } from 'kafkajs';
 import type { Logger } from '../../shared/declarations/handler';
 import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
-import { listDeadLetters } from '../../shared/emulator/dead-letters';
+import { allDeadLetters } from '../../shared/operations';
+import { emulatorTools } from '../../cli/tools';
 import type { InvocationRecord } from '../../shared/emulator/on-failure';
 import { PAYLOAD_LIMIT_BYTES } from '../../shared/emulator/event-payload';
 import type { MskEvent } from '../../shared';
@@ -503,22 +504,29 @@ describe('the emulator, held to the event source mapping', () => {
         ['k-poison', 'k-stubborn'].every((key) => failed.some((f) => f.key === key)),
       );
       const controls = emulator.handlers.find((h) => h.name === 'controls')!;
-      const letters = await listDeadLetters(emulator.kafka, controls, { kind: 'on-failure' });
-      const poison = letters.find((l) => l.original.key?.toString() === 'k-poison');
-      expect(poison).toBeDefined();
-      expect(poison!.info).toMatchObject({
-        handler: 'controls',
-        group: controls.eventSources.find((s) => s.topic === topics.bisected.name)!.consumerGroupId,
-        kind: 'on-failure',
-        attempts: 2,
-        error: 'RetryAttemptsExhausted (function error: Unhandled)',
-        source: { topic: topics.bisected.name, partition: 0 },
-      });
-      expect(poison!.original.value?.toString()).toBe('poison');
-      expect(poison!.id).toMatch(new RegExp(`^${topics.FAILURES}/\\d+/\\d+$`));
-      // The stubborn handler's records share the destination topic; they are not this handler's.
-      expect(letters.every((l) => l.info.handler === 'controls')).toBe(true);
-      expect(letters.some((l) => l.original.key?.toString() === 'k-stubborn')).toBe(false);
+      const tools = emulatorTools(emulator);
+      try {
+        const letters = await allDeadLetters(tools, 'controls', { kind: 'on-failure' });
+        const poison = letters.find((l) => l.original.key === 'k-poison');
+        expect(poison).toBeDefined();
+        expect(poison!.info).toMatchObject({
+          handler: 'controls',
+          group: controls.eventSources.find((s) => s.topic === topics.bisected.name)!.consumerGroupId,
+          kind: 'on-failure',
+          attempts: 2,
+          error: 'RetryAttemptsExhausted (function error: Unhandled)',
+          source: { topic: topics.bisected.name, partition: 0 },
+        });
+        expect(poison!.original.value).toBe('poison');
+        expect(poison!.id).toMatch(new RegExp(`^${topics.FAILURES}/\\d+/\\d+$`));
+        // `dlq show ID` finds it by the id listed.
+        expect(await tools.call({ action: 'dead-letter', id: poison!.id })).toEqual(poison);
+        // The stubborn handler's records share the destination topic; they are not this handler's.
+        expect(letters.every((l) => l.info.handler === 'controls')).toBe(true);
+        expect(letters.some((l) => l.original.key === 'k-stubborn')).toBe(false);
+      } finally {
+        await tools.close();
+      }
     });
   });
 });

@@ -127,6 +127,8 @@ export function spawnEmulator(env: Record<string, string>, args: string[] = []):
       '0',
       '--pass-env',
       FIXTURE_ENV.join(','),
+      // Nothing here uses the tools' local stack: no operations function beside the handlers.
+      '--no-local-stack',
       ...args,
     ],
     { cwd: REPO, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -25,7 +25,11 @@ describe('a container’s environment', () => {
   });
 
   it('has the stand-in credentials, and the local DynamoDB only with tables', () => {
-    expect(environment([])).toMatchObject({ ...LOCAL_CREDENTIALS, GREETING: 'hello' });
+    expect(environment([])).toMatchObject({
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      GREETING: 'hello',
+    });
     expect(environment([]).DYNAMODB_ENDPOINT).toBeUndefined();
     expect(environment([], [{ name: 'inventory' }]).DYNAMODB_ENDPOINT).toBe('http://127.0.0.1:4567');
     expect(environment([]).HOME).toBeUndefined();

@@ -215,6 +215,8 @@ export function spawnEmulator(prefix: string, extraEnv: Record<string, string> =
       '0',
       '--pass-env',
       RELIABILITY_ENV.join(','),
+      // Nothing here uses the tools' local stack: no operations function beside the handlers.
+      '--no-local-stack',
     ],
     {
       cwd: REPO,

@@ -1,21 +1,19 @@
 /**
- * Records a handler's event source mappings sent to a Kafka on-failure destination, read back as entries of its
- * dead-letter listing (the console's dead-letters page, `dlq list`, and so `dlq replay`): the destination record's
- * value is the invocation record AWS writes, its payload the event of the one record it stands for.
+ * Records a handler's event source mappings sent to a Kafka on-failure destination (`onFailure: { topic }`), read
+ * back as entries of its dead-letter listing (`dlq list`, the console, replay): the destination record's value is
+ * the invocation record the mapping writes, its payload the event of the one record it stands for.
  */
-import type { HandlerPlan } from '../declarations/app-plan';
 import type { RawRecord } from '../kafka/records';
-import type { DeadLetterInfo } from '../lambda/dead-letter';
 import { fromMskRecord, type MskEvent } from '../lambda/msk-event';
-import type { InvocationRecord } from './on-failure';
+import type { HandlerRef } from './app';
+import type { LetterInfo } from './protocol';
 
-/** A listed failure: the function's dead letter, or a record the mapping gave up on (`on-failure`). */
-export type LetterInfo = Omit<DeadLetterInfo, 'kind'> & { kind: DeadLetterInfo['kind'] | 'on-failure' };
-
-/** The topic the handler's mappings send what they give up on, when it is a Kafka topic. */
-export function onFailureTopicOf(handler: Pick<HandlerPlan, 'onFailure'>): string | undefined {
-  const destination = handler.onFailure;
-  return typeof destination === 'object' ? destination.topic : undefined;
+/** What the listing reads of an invocation record (shared/emulator/on-failure.ts writes the whole document). */
+interface InvocationRecordRead {
+  requestContext: { functionArn: string; condition: string; approximateInvokeCount: number };
+  responseContext: { functionError?: string } | null;
+  timestamp: string;
+  payload: string;
 }
 
 /**
@@ -24,12 +22,12 @@ export function onFailureTopicOf(handler: Pick<HandlerPlan, 'onFailure'>): strin
  */
 export function onFailureLetter(
   letter: RawRecord,
-  handler: Pick<HandlerPlan, 'name' | 'group' | 'eventSources'>,
+  handler: Pick<HandlerRef, 'name' | 'group' | 'eventSources'>,
 ): { info: LetterInfo; original: RawRecord } | undefined {
-  let document: InvocationRecord;
+  let document: InvocationRecordRead;
   let event: MskEvent;
   try {
-    document = JSON.parse(letter.value?.toString('utf8') ?? '') as InvocationRecord;
+    document = JSON.parse(letter.value?.toString('utf8') ?? '') as InvocationRecordRead;
     if (!document.requestContext.functionArn.endsWith(`:function:${handler.name}`)) return undefined;
     event = JSON.parse(document.payload) as MskEvent;
   } catch {
@@ -43,7 +41,7 @@ export function onFailureLetter(
     info: {
       source: { topic: record.topic, partition: record.partition, offset: record.offset },
       handler: handler.name,
-      group: handler.eventSources.find((s) => s.topic === record.topic)?.consumerGroupId ?? handler.group,
+      group: handler.eventSources.find((s) => s.topic === record.topic)?.group ?? handler.group,
       attempts: approximateInvokeCount,
       kind: 'on-failure',
       error: functionError ? `${condition} (function error: ${functionError})` : condition,
