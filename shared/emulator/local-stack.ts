@@ -115,6 +115,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       // The SDK's notice that its 2027 releases need Node 22 (Lambda's runtime is 22; the local one may be 20).
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    // What the developer passes through to the handlers, it gets too (its catalog may read them).
+    local: { passEnvironment: emulator.functionSettings.passEnvironment },
     timeoutSeconds: OPERATIONS_FUNCTION.timeoutSeconds,
     memoryMb: OPERATIONS_FUNCTION.memoryMb,
     region,
