@@ -43,7 +43,12 @@ export function localTools(o: {
       const running = o.functions?.get(handler.name);
       if (running) return running;
       const plan = o.plan.handlers.find((h) => h.name === handler.name)!;
-      const fn = localFunctionFor(plan, { brokers: o.brokers, ...o.functionSettings, region });
+      const fn = localFunctionFor(plan, {
+        brokers: o.brokers,
+        topics: o.plan.topics,
+        ...o.functionSettings,
+        region,
+      });
       started.push(fn);
       return fn;
     },

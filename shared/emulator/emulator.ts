@@ -148,7 +148,12 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   const functions = new Map(
     handlers.map((h) => [
       h.name,
-      localFunctionFor(h, { brokers: o.brokers, ...functionSettings, ...(o.output && { output: o.output }) }),
+      localFunctionFor(h, {
+        brokers: o.brokers,
+        topics: plan.topics,
+        ...functionSettings,
+        ...(o.output && { output: o.output }),
+      }),
     ]),
   );
 

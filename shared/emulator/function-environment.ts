@@ -5,8 +5,9 @@
  * sets it, when the emulator needs it to stand in for AWS (credentials, the local DynamoDB), or when the developer
  * passes it through by name on purpose (a local-only convenience: `dev --pass-env NAME,...`).
  */
-import type { HandlerPlan } from '../declarations/app-plan';
+import type { HandlerPlan, TopicSettings } from '../declarations/app-plan';
 import { functionEnvironment } from '../declarations/environment';
+import { localSchemaId, registryKind, SCHEMA_IDS_ENV, SCHEMA_REGISTRY_ENV } from '../schemas/schema-ids';
 import { tableNameVariable } from '../state/dynamodb';
 
 /**
@@ -92,16 +93,44 @@ function tableEnvironment(tables: readonly string[]): Record<string, string> {
 }
 
 /**
+ * What infra/schema-registry.ts sets on a function over topics in a registry format, with local values: the local
+ * registry's kind and the ids it hands out (infra's are the ones its deploy registered). The earlier versions a
+ * reader may meet (KAFKA_LAMBDA_SCHEMA_HISTORY) are not given locally yet.
+ */
+function schemaEnvironment(
+  handler: Pick<HandlerPlan, 'readTopics' | 'writeTopics'>,
+  topics: readonly TopicSettings[],
+): Record<string, string> {
+  const touched = new Set([...handler.readTopics, ...handler.writeTopics]);
+  const registered = topics.filter((t) => touched.has(t.name) && t.registry);
+  if (registered.length === 0) return {};
+  const kind = registryKind();
+  const ids = Object.fromEntries(
+    registered.map(({ name, registry }) => [
+      name,
+      {
+        ...(registry!.value && { value: localSchemaId(kind, name, 'value', registry!.value.fingerprint) }),
+        ...(registry!.key && { key: localSchemaId(kind, name, 'key', registry!.key.fingerprint) }),
+      },
+    ]),
+  );
+  return { [SCHEMA_REGISTRY_ENV]: kind, [SCHEMA_IDS_ENV]: JSON.stringify(ids) };
+}
+
+/**
  * Everything infra sets on the deployed function, with local values: the declared variables and the framework's
- * (functionEnvironment, as infra/handler-function.ts), then its tables' names (as infra/tables.ts).
+ * (functionEnvironment, as infra/handler-function.ts), its tables' names (as infra/tables.ts) and, over registry
+ * topics, the registry's kind and schema ids (as infra/schema-registry.ts).
  */
 export function deployedEnvironment(
-  handler: Pick<HandlerPlan, 'deploy' | 'tables'>,
+  handler: Pick<HandlerPlan, 'deploy' | 'tables' | 'readTopics' | 'writeTopics'>,
   brokers: readonly string[],
+  topics: readonly TopicSettings[],
 ): Record<string, string> {
   return {
     ...functionEnvironment(handler.deploy, { kafkaAuth: 'none', kafkaBrokers: brokers.join(',') }),
     ...tableEnvironment(handler.tables),
+    ...schemaEnvironment(handler, topics),
   };
 }
 

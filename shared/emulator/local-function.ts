@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HandlerPlan } from '../declarations/app-plan';
+import type { HandlerPlan, TopicSettings } from '../declarations/app-plan';
 import {
   containerEnvironment,
   deployedEnvironment,
@@ -399,6 +399,8 @@ export function localFunctionFor(
   handler: HandlerPlan,
   o: {
     brokers: readonly string[];
+    /** The application's topics (the plan's): a function over registry topics gets their schema ids. */
+    topics: readonly TopicSettings[];
     region: string;
     output?: (chunk: string, stream: 'stdout' | 'stderr', handler: string) => void;
   } & LocalEnvironmentOptions,
@@ -410,7 +412,7 @@ export function localFunctionFor(
   return new LocalFunction({
     name,
     entry,
-    environment: deployedEnvironment(handler, o.brokers),
+    environment: deployedEnvironment(handler, o.brokers, o.topics),
     tables: handler.tables.map((table) => ({ name: table })),
     local: { dynamodbEndpoint: o.dynamodbEndpoint, passEnvironment: o.passEnvironment },
     timeoutSeconds: deploy.timeoutSeconds,

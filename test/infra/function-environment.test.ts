@@ -23,12 +23,13 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe('the deployed function’s variables, locally', () => {
-  test.each(planApp(manifest).handlers.map((h) => [h.name, h] as const))('%s', (name, handler) => {
+  const plan = planApp(manifest);
+  test.each(plan.handlers.map((h) => [h.name, h] as const))('%s', (name, handler) => {
     const fn = synth.stack.handlers.get(name)!.function.fn;
     const deployed = synth.json.Resources[logicalIdOf(synth.stack, fn)]!.Properties!.Environment as {
       Variables: Record<string, unknown>;
     };
-    const local = deployedEnvironment(handler, ['127.0.0.1:9092']);
+    const local = deployedEnvironment(handler, ['127.0.0.1:9092'], plan.topics);
     expect(Object.keys(local).sort()).toEqual(Object.keys(deployed.Variables).sort());
     // The same values where they do not depend on where it runs.
     expect(local.NODE_OPTIONS).toBe(deployed.Variables.NODE_OPTIONS);
