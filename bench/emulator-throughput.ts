@@ -68,7 +68,12 @@ async function emulatorRun(
   await rewind(bk.admin, group, topic);
   const started = now();
   const stopMeter = cpuMeter(cpu, total);
-  const emulator = await startEmulator({ appDir: APP_DIR, brokers: bk.brokers, log: silentLogger });
+  const emulator = await startEmulator({
+    appDir: APP_DIR,
+    brokers: bk.brokers,
+    log: silentLogger,
+    passEnvironment: ['BENCH_TOPIC', 'BENCH_GROUP'],
+  });
   const tools = withConsole ? emulatorTools(emulator) : undefined;
   const web = tools ? await startConsole({ tools, figures: emulatorFigures(emulator), port: 0 }) : undefined;
   const closePage = web ? await openPage(web) : undefined;

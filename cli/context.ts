@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { up } from '../launcher/kafka/cluster';
 import { up as dynamodbUp } from '../launcher/dynamodb/local-server';
-import { loadApp, type AppManifest, type HandlerModule } from '../shared/declarations/app';
+import { loadApp, type AppManifest } from '../shared/declarations/app';
+import type { AppPlan, HandlerPlan } from '../shared/declarations/app-plan';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { brokerList, kafkaConfigFromEnv } from '../shared/kafka/connection';
 
@@ -24,11 +25,11 @@ export function findTopic(manifest: AppManifest, name: string): AnyTopic {
   return topic;
 }
 
-export function findHandler(manifest: AppManifest, name: string | undefined): HandlerModule {
-  const found = manifest.handlers.find((h) => h.definition.name === name);
+export function findHandler(plan: AppPlan, name: string | undefined): HandlerPlan {
+  const found = plan.handlers.find((h) => h.name === name);
   if (!found)
     throw new Error(
-      `no handler named "${name ?? ''}"; declared: ${manifest.handlers.map((h) => h.definition.name).join(', ')}`,
+      `no handler named "${name ?? ''}"; declared: ${plan.handlers.map((h) => h.name).join(', ')}`,
     );
   return found;
 }
@@ -56,8 +57,9 @@ export function kafkaFor(brokers: readonly string[]): Kafka {
 }
 
 /**
- * The DynamoDB endpoint to use: DYNAMODB_ENDPOINT when set, else the local server (started if it is not running),
- * exported as DYNAMODB_ENDPOINT so the handlers' containers inherit it.
+ * The DynamoDB endpoint to use: DYNAMODB_ENDPOINT when set, else the local server (started if it is not running).
+ * It is handed on explicitly (the emulator gives it to the functions that declare tables), never exported: a
+ * function's environment is its own.
  */
 export async function resolveDynamoDb(say: (line: string) => void): Promise<string> {
   const fromEnv = process.env.DYNAMODB_ENDPOINT?.trim();
@@ -66,6 +68,21 @@ export async function resolveDynamoDb(say: (line: string) => void): Promise<stri
   if (result.note) say(result.note);
   if (result.started)
     say(`DynamoDB started at ${result.endpoint} (npm run cli -- dynamodb down to stop and wipe it)`);
-  process.env.DYNAMODB_ENDPOINT = result.endpoint;
   return result.endpoint;
+}
+
+/**
+ * `--pass-env NAME,...`: variables the functions get from this shell by name, a local-only convenience (a deployed
+ * function has only what its declaration and infra set). Names not set here are reported and left out.
+ */
+export function passEnvFlag(value: string | undefined, say: (line: string) => void): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unset = names.filter((n) => process.env[n] === undefined);
+  if (unset.length)
+    say(`--pass-env: ${unset.join(', ')} not set in this shell; the functions will not see it`);
+  return names;
 }

@@ -2,11 +2,15 @@
  * The tools a command works with: a deployed stack's with `--stack NAME`, else the local cluster's (KAFKA_BROKERS,
  * or the local cluster started on demand), where a replay invokes the handler in a local container.
  */
-import { localFunctionFor, type LocalFunction } from '../shared/emulator/local-function';
-import type { AppManifest } from '../shared/declarations/app';
+import type { AppPlan } from '../shared/declarations/app-plan';
+import type { AnyTopic } from '../shared/declarations/topic';
 import type { Emulator } from '../shared/emulator';
-import { DirectTools, operationsAppOf, type ClusterTools, type FunctionInvoker } from '../shared/operations';
-import { appManifest, cliKafkaConfig, resolveBrokers } from './context';
+import type { LocalEnvironmentOptions } from '../shared/emulator/function-environment';
+import { learnApp } from '../shared/emulator/learn-app';
+import { localFunctionFor, type LocalFunction } from '../shared/emulator/local-function';
+import { DirectTools, appOf, type ClusterTools, type FunctionInvoker } from '../shared/operations';
+import { catalogTopics } from '../shared/emulator/catalog';
+import { appDir, cliKafkaConfig, passEnvFlag, resolveBrokers, resolveDynamoDb } from './context';
 import { stackTools } from './stack';
 
 /** The flags every command that uses the tools takes. */
@@ -16,27 +20,35 @@ export const TOOLS_FLAGS = {
 } as const;
 
 /**
- * The tools on a cluster this process reaches, for a loaded application. A replay invokes the handler's running
- * function when `functions` has it (the emulator's), else a container started for the replay.
+ * The tools on a cluster this process reaches, for an application's plan and the topic declarations at hand. A
+ * replay invokes the handler's running function when `functions` has it (the emulator's), else a container started
+ * for the replay, with the environment the emulator gives it.
  */
 export function localTools(o: {
-  manifest: AppManifest;
+  plan: AppPlan;
+  declaration: (topic: string) => AnyTopic | undefined;
   brokers: readonly string[];
   functions?: ReadonlyMap<string, FunctionInvoker>;
   clusterArn?: string;
+  functionSettings?: LocalEnvironmentOptions & { region?: string };
   say?: (line: string) => void;
 }): ClusterTools {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const region = o.functionSettings?.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const started: LocalFunction[] = [];
   const tools = new DirectTools({
-    app: operationsAppOf(o.manifest),
+    app: appOf(o.plan, o.declaration),
     kafka: cliKafkaConfig(o.brokers, 'kafka-lambda-cli'),
     target: `cluster ${o.brokers.join(',')}`,
     invokerFor: (handler) => {
       const running = o.functions?.get(handler.name);
       if (running) return running;
-      const module = o.manifest.handlers.find((h) => h.definition.name === handler.name)!;
-      const fn = localFunctionFor(module, { brokers: o.brokers, region });
+      const plan = o.plan.handlers.find((h) => h.name === handler.name)!;
+      const fn = localFunctionFor(plan, {
+        brokers: o.brokers,
+        topics: o.plan.topics,
+        ...o.functionSettings,
+        region,
+      });
       started.push(fn);
       return fn;
     },
@@ -56,18 +68,32 @@ export function localTools(o: {
 /** The tools on a running emulator's cluster: a replay invokes its functions, events carry its cluster's ARN. */
 export const emulatorTools = (emulator: Emulator): ClusterTools =>
   localTools({
-    manifest: emulator.manifest,
+    plan: emulator.plan,
+    declaration: (topic) => emulator.declaration(topic),
     brokers: emulator.brokers,
     functions: emulator.functions,
     clusterArn: emulator.clusterArn,
+    functionSettings: emulator.functionSettings,
   });
 
 export async function openTools(
-  flags: { stack?: string | undefined; app?: string | undefined },
+  flags: { stack?: string | undefined; app?: string | undefined; 'pass-env'?: string | undefined },
   say: (line: string) => void,
 ): Promise<ClusterTools> {
   if (flags.stack !== undefined) return stackTools(flags.stack);
-  return localTools({ manifest: appManifest(flags.app), brokers: await resolveBrokers(say), say });
+  // The declarations as the emulator learns them: no handler module runs in this process (a replay runs its
+  // handler in a container of its own); the catalog is loaded here for codecs and schemas.
+  const plan = await learnApp(appDir(flags.app));
+  const topics = catalogTopics(appDir(flags.app));
+  const passEnvironment = passEnvFlag(flags['pass-env'], say);
+  const dynamodbEndpoint = plan.tables.length > 0 ? await resolveDynamoDb(say) : undefined;
+  return localTools({
+    plan,
+    declaration: (topic) => topics.get(topic),
+    brokers: await resolveBrokers(say),
+    functionSettings: { dynamodbEndpoint, passEnvironment },
+    say,
+  });
 }
 
 /** Runs `body` with the tools, closing them however it ends. */

@@ -3,7 +3,9 @@ import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../c
 import { startEmulator } from '../../shared/emulator';
 import { startLocalStack, type LocalStack } from '../../shared/emulator/local-stack';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
-import { appDir, appManifest, resolveBrokers, resolveDynamoDb } from '../context';
+import type { AppPlan } from '../../shared/declarations/app-plan';
+import { learnApp } from '../../shared/emulator/learn-app';
+import { appDir, passEnvFlag, resolveBrokers, resolveDynamoDb } from '../context';
 import { openDevLog } from '../dev-log';
 import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
@@ -23,21 +25,27 @@ export interface DevFlags {
   consolePort: number | false;
   /** Log lines of failed records on the terminal too, even under the status board. @default false */
   verbose: boolean;
+  /** Variables the functions get from this shell by name (local only). @default none */
+  passEnvironment?: string[];
   /** Run the local stack (the operations function and the loopback Lambda endpoint) for `--stack local`. @default true */
   localStack?: boolean;
 }
 
-/** The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing. */
-async function prepareTables(app: string, say: (line: string) => void): Promise<void> {
-  const { tables } = appManifest(app);
-  if (tables.length === 0) return;
+/**
+ * The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing; resolves with the
+ * endpoint, which the functions that declare tables get.
+ */
+async function prepareTables(plan: AppPlan, say: (line: string) => void): Promise<string | undefined> {
+  const { tables } = plan;
+  if (tables.length === 0) return undefined;
   const endpoint = await resolveDynamoDb(say);
-  const client = createDocumentClient();
+  const client = createDocumentClient({ ...process.env, DYNAMODB_ENDPOINT: endpoint });
   const created = (await ensureTables(client, tables)).filter((t) => t.action === 'created');
   client.destroy();
   say(
     `tables on ${endpoint}: ${tables.map((t) => t.name).join(', ')}${created.length ? ` (created ${created.map((t) => t.name).join(', ')})` : ''}`,
   );
+  return endpoint;
 }
 
 /** `dev`: local emulation of every handler, as the event source mappings would run them on AWS. */
@@ -47,10 +55,15 @@ export async function dev(flags: DevFlags): Promise<void> {
   const say = (line: string): void => (board ? board.say(line) : void process.stdout.write(line + '\n'));
   const devLog = openDevLog({ tty, verbose: flags.verbose });
   const brokers = await resolveBrokers(say);
-  await prepareTables(flags.app, say);
+  // The declarations, learned once in a throwaway worker: no handler module runs in this process.
+  const plan = await learnApp(flags.app);
+  const dynamodbEndpoint = await prepareTables(plan, say);
   const emulator = await startEmulator({
     appDir: flags.app,
+    plan,
     brokers,
+    ...(dynamodbEndpoint && { dynamodbEndpoint }),
+    ...(flags.passEnvironment && { passEnvironment: flags.passEnvironment }),
     log: devLog.log,
     output: devLog.output,
     watch: flags.watch,
@@ -153,7 +166,7 @@ function consolePortFlag(value: string | undefined, off: boolean): number | fals
 export const devCommand: Command = {
   name: 'dev',
   help: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
-    [--console-port N] [--no-console] [--no-local-stack] [--verbose]
+    [--console-port N] [--no-console] [--no-local-stack] [--verbose] [--pass-env NAME,...]
     Runs every handler against Kafka exactly as its MSK event source mapping would on AWS: topics aligned to
     their declarations, one consumer group per mapping, MSK events passed to each handler's function in
     containers of its own, offsets committed as the mapping commits them. Starts local Kafka when KAFKA_BROKERS
@@ -161,6 +174,9 @@ export const devCommand: Command = {
     Serves the web console on http://127.0.0.1:${DEFAULT_CONSOLE_PORT}/ (--console-port N, 0 for any free port;
     --no-console for none). On a terminal, a status line per handler is redrawn in place and the JSON lines of
     failed records go to a log file whose path is printed; --verbose (or a stdout that is no terminal) prints them too.
+    A function sees only the environment the deployed one has (its declared variables, what infra and Lambda's
+    runtime set, local stand-ins for AWS); --pass-env NAME,... passes named variables of this shell through as well,
+    a local-only convenience.
     Also runs the local stack: the operations function and a loopback Lambda endpoint, so the tools' --stack local
     goes the way --stack NAME goes on AWS (--no-local-stack for none).`,
   async run(args) {
@@ -175,7 +191,9 @@ export const devCommand: Command = {
       'no-console': { type: 'boolean', default: false },
       'no-local-stack': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'pass-env': { type: 'string' },
     });
+    const passEnvironment = passEnvFlag(values['pass-env'], (line) => void process.stdout.write(line + '\n'));
     const duration = numberFlag('duration', values.duration);
     await dev({
       app: appDir(values.app),
@@ -187,6 +205,7 @@ export const devCommand: Command = {
       localStack: !values['no-local-stack'],
       ...(values.only && { only: values.only.split(',') }),
       ...(duration !== undefined && { durationSeconds: duration }),
+      ...(passEnvironment && { passEnvironment }),
     });
   },
 };

@@ -56,16 +56,18 @@ export async function allLetters(
 
 export const dlq: Command = {
   name: 'dlq',
-  help: `dlq list HANDLER [--since ISO] [--until ISO] [--error TEXT] [--kind decode|schema|handler] [--stack NAME] [--app DIR]
-    Shows the handler's dead letters: failed at, source topic/partition/offset, kind, attempts, error and id.
+  help: `dlq list HANDLER [--since ISO] [--until ISO] [--error TEXT] [--kind decode|schema|handler|on-failure] [--stack NAME] [--app DIR]
+    Shows the handler's dead letters: failed at, source topic/partition/offset, kind, attempts, error and id;
+    kind on-failure: what its event source mappings sent to a Kafka on-failure destination.
   dlq show ID [--stack NAME] [--app DIR]
     Shows one dead letter (id as listed: <dead-letter topic>/<partition>/<offset>): failure, key, value, headers.
-  dlq replay HANDLER [same filters] [--ids ID,ID] [--yes] [--stack NAME] [--app DIR]
+  dlq replay HANDLER [same filters] [--ids ID,ID] [--yes] [--stack NAME] [--app DIR] [--pass-env NAME,...]
     Invokes that handler alone with the original records of the matching dead letters; other consumer
     groups never see them again, and a ledger keeps any dead letter from being replayed twice. On a
     terminal it says how many and asks first (--yes does not).
     --stack NAME works on a deployed stack through its operations function, whose deployed handler function
-    the replay invokes (--stack local: npm start's).`,
+    the replay invokes (--stack local: npm start's). Locally the function has the environment dev gives it
+    (--pass-env as for dev).`,
   async run(args, { say }) {
     const { values, positionals } = parseCommandArgs(args, {
       ...TOOLS_FLAGS,
@@ -75,6 +77,7 @@ export const dlq: Command = {
       kind: { type: 'string' },
       ids: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      'pass-env': { type: 'string' },
     });
     const [action, subject] = positionals;
     if (action !== 'list' && action !== 'replay' && action !== 'show')

@@ -24,8 +24,8 @@ export const table: Command = {
       );
     }
     const limit = numberFlag('limit', values.limit)!;
-    await resolveDynamoDb(io.say);
-    const client = createDocumentClient();
+    const endpoint = await resolveDynamoDb(io.say);
+    const client = createDocumentClient({ ...process.env, DYNAMODB_ENDPOINT: endpoint });
     try {
       const items =
         values.key !== undefined

@@ -36,7 +36,7 @@ export async function renderDeadLetters(root: HTMLElement): Promise<void> {
   root.innerHTML = `<section class="card"><h2>dead letters</h2>
   <form class="dl-form inline"><label>handler <select name="handler">${handlers.map((h) => option(h, h.name === opening)).join('')}</select></label>
   <label>since <input name="since" placeholder="ISO time"></label><label>until <input name="until" placeholder="ISO time"></label>
-  <label>kind <select name="kind"><option value="">any</option><option>decode</option><option>schema</option><option>handler</option></select></label>
+  <label>kind <select name="kind"><option value="">any</option><option>decode</option><option>schema</option><option>handler</option><option>on-failure</option></select></label>
   <label>error contains <input name="error"></label><button>list</button></form>
   <div class="actions"><button class="replay-selected">replay selected</button><button class="replay-all">replay all matching</button><span class="outcome"></span></div>
   <div class="letters-list"></div><div class="letter"></div></section>`;

@@ -11,7 +11,7 @@ import { physicalTableName } from '../../shared/state/dynamodb';
 /** Creates each missing table; an existing one must have the declared key, or this says how it differs. */
 export async function ensureTables(
   client: DynamoDBDocumentClient,
-  tables: readonly AnyTable[],
+  tables: readonly Pick<AnyTable, 'name' | 'partitionKey' | 'sortKey'>[],
 ): Promise<{ name: string; action: 'created' | 'none' }[]> {
   const results: { name: string; action: 'created' | 'none' }[] = [];
   for (const table of tables) {

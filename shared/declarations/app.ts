@@ -23,7 +23,7 @@ export interface AppManifest {
   tables: AnyTable[];
 }
 
-function isTopicSource(value: unknown): value is AnyTopicSource {
+export function isTopicSource(value: unknown): value is AnyTopicSource {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return kind === 'topic' || kind === 'family';
 }

@@ -94,7 +94,7 @@ export function defineTable<
 }
 
 /** The key attribute names of a table, partition key first. */
-export function keyAttributes(table: AnyTable): string[] {
+export function keyAttributes(table: Pick<AnyTable, 'partitionKey' | 'sortKey'>): string[] {
   return table.sortKey === undefined ? [table.partitionKey] : [table.partitionKey, table.sortKey];
 }
 

@@ -38,7 +38,7 @@ export function fitToCluster(
  * partitions and sets configs. What cannot change in place (more partitions than declared, another replication
  * factor) is reported as drift. A second run over an aligned cluster changes nothing.
  */
-export async function alignTopics(admin: Admin, topics: readonly AnyTopic[]): Promise<TopicPlan[]> {
+export async function alignTopics(admin: Admin, topics: readonly TopicShapeOf[]): Promise<TopicPlan[]> {
   const brokers = (await admin.describeCluster()).brokers.length;
   const reconciled = await reconcileTopics(kafkajsTopicAdmin(admin), desiredOnCluster(topics, brokers));
   return reconciled.map((plan, i) => {

@@ -65,10 +65,14 @@ export class Batcher {
     this.payload = new EventPayload(source);
   }
 
-  /** Takes the longest prefix of `records` (one partition's, in offset order) that fits the batch forming now. */
-  submit(records: readonly EncodedRecord[]): Submission {
+  /**
+   * Takes the longest prefix of `records` (one partition's, in offset order) that fits the batch forming now;
+   * `alone`: sends what is queued first and invokes these records in a batch of their own, at once.
+   */
+  submit(records: readonly EncodedRecord[], alone = false): Submission {
     const first = records[0];
     if (!first) throw new Error('an empty slice cannot be submitted');
+    if (alone) this.flush();
     if (!this.fits(first)) {
       this.flush();
       if (!this.fits(first)) return { taken: 0, oversized: first };
@@ -78,7 +82,7 @@ export class Batcher {
     const key = `${first.raw.topic}-${first.raw.partition}`;
     const outcome = new Promise<SliceOutcome>((settle) => this.slices.push({ key, settle }));
     // Full: no more records, or this slice's next record does not fit. Otherwise wait for the window.
-    if (this.payload.count >= this.limits.records || taken < records.length) this.flush();
+    if (alone || this.payload.count >= this.limits.records || taken < records.length) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.limits.windowMs);
     return { taken, outcome };
   }

@@ -1,27 +1,35 @@
 import type { FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { loadApp, type AppManifest } from '../declarations/app';
-import { eventSourcesOf, type Logger } from '../declarations/handler';
-import { mappingSettings } from '../declarations/mapping-settings';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { AppPlan, HandlerPlan } from '../declarations/app-plan';
+import type { Logger } from '../declarations/handler';
+import type { OnFailureSetting } from '../declarations/mapping-settings';
+import type { AnyTopic } from '../declarations/topic';
 import { errorMessage } from '../errors';
 import { localHome } from '../local-home';
 import { alignTopics, type TopicPlan } from './align-topics';
+import { catalogTopics } from './catalog';
 import type { EventSource } from './event-payload';
 import { EventSourcePoller } from './event-source';
 import { watchForEdits } from './hot-reload';
+import { useLambdaTimeZone, type LocalEnvironmentOptions } from './function-environment';
 import { localFunctionFor, type LocalFunction } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
-import { OnFailureDirectory } from './on-failure';
+import { learnApp } from './learn-app';
+import { OnFailureDirectory, OnFailureTopic, type OnFailureDestination } from './on-failure';
 import { partitionLag, totalLag } from '../operations/lag';
 import { HandlerStats } from './stats';
 import { localRegistryOf } from '../schemas/local-registry';
-import { topicSettings } from '../declarations/app-plan';
 import { readSchemaLock, SCHEMA_LOCK_FILE } from '../schemas/schema-lock';
 
 export interface EmulatorOptions {
   /** The application folder (topics.ts and handlers/). */
   appDir: string;
+  /**
+   * Its declarations, when the caller has learned them already (learnApp).
+   * @default - learned from appDir in a throwaway worker
+   */
+  plan?: AppPlan;
   /**
    * The schema lock whose versions the local schema registry holds besides the declared ones.
    * @default - schemas.lock.json beside appDir
@@ -59,6 +67,17 @@ export interface EmulatorOptions {
    * @default AWS_REGION, else us-east-1
    */
   region?: string;
+  /**
+   * The local DynamoDB that functions declaring tables get as DYNAMODB_ENDPOINT.
+   * @default DYNAMODB_ENDPOINT of this process, else none
+   */
+  dynamodbEndpoint?: string;
+  /**
+   * Variables the functions get from this process by name, a local-only convenience: otherwise a function sees
+   * only what the deployed one would (function-environment.ts).
+   * @default - none
+   */
+  passEnvironment?: readonly string[];
 }
 
 /** Handler code was reloaded after an edit: whether every handler module loaded again. */
@@ -73,7 +92,15 @@ export interface ReloadEvent {
 const RELOADS_KEPT = 50;
 
 export interface Emulator {
-  manifest: AppManifest;
+  /** The application's settled declarations, learned without running its modules in this process. */
+  plan: AppPlan;
+  /** The handlers it runs (all, or those named by `only`). */
+  handlers: readonly HandlerPlan[];
+  /**
+   * A topic's declaration in the application's topic catalog, for its codec and schemas (the catalog is loaded on
+   * first use; it is data, no handler code runs for it); undefined for a topic the catalog does not declare.
+   */
+  declaration(topic: string): AnyTopic | undefined;
   plans: TopicPlan[];
   stats: Map<string, HandlerStats>;
   /** The ARN the events carry as eventSourceArn: the local cluster's, in MSK's format. */
@@ -86,6 +113,8 @@ export interface Emulator {
   brokers: readonly string[];
   /** Handler reloads after edits, oldest first (the latest 50). */
   reloads: ReloadEvent[];
+  /** What the functions get beside their own environment; tools that invoke a function (replay) use the same. */
+  functionSettings: LocalEnvironmentOptions & { region: string };
   /** Each running handler's function, by handler name: what the local Lambda endpoint invokes. */
   functions: ReadonlyMap<string, LocalFunction>;
   stop(): Promise<void>;
@@ -98,15 +127,35 @@ export interface Emulator {
  * offsets committed as the mapping commits them.
  */
 export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
-  const manifest = loadApp(o.appDir);
-  const modules = manifest.handlers.filter((h) => !o.only || o.only.includes(h.definition.name));
-  const unknown = (o.only ?? []).filter((name) => !manifest.handlers.some((h) => h.definition.name === name));
+  const plan = o.plan ?? (await learnApp(o.appDir));
+  const handlers = plan.handlers.filter((h) => !o.only || o.only.includes(h.name));
+  const unknown = (o.only ?? []).filter((name) => !plan.handlers.some((h) => h.name === name));
   if (unknown.length)
     throw new Error(
-      `no handler named ${unknown.join(', ')}; declared: ${manifest.handlers.map((h) => h.definition.name).join(', ')}`,
+      `no handler named ${unknown.join(', ')}; declared: ${plan.handlers.map((h) => h.name).join(', ')}`,
     );
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const dynamodbEndpoint = o.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT?.trim();
+  const functionSettings = {
+    region,
+    ...(dynamodbEndpoint && { dynamodbEndpoint }),
+    ...(o.passEnvironment && { passEnvironment: o.passEnvironment }),
+  };
+  // Lambda runs functions in UTC; a worker cannot have a time zone of its own, so this process takes it.
+  useLambdaTimeZone();
   const onFailureDir = o.onFailureDir ?? join(localHome(), 'on-failure');
+  // Before anything connects: a variable that cannot be passed through fails the start here.
+  const functions = new Map(
+    handlers.map((h) => [
+      h.name,
+      localFunctionFor(h, {
+        brokers: o.brokers,
+        topics: plan.topics,
+        ...functionSettings,
+        ...(o.output && { output: o.output }),
+      }),
+    ]),
+  );
 
   const kafka = new Kafka({
     clientId: 'kafka-lambda-emulator',
@@ -115,7 +164,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const plans = await alignTopics(admin, manifest.topics);
+  const plans = await alignTopics(admin, plan.topics);
   const clusterArn = localClusterArn(region, (await admin.describeCluster()).clusterId);
   const event: EventSource = {
     eventSource: 'aws:kafka',
@@ -123,13 +172,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     bootstrapServers: o.brokers.join(','),
   };
 
-  const stats = new Map(modules.map((m) => [m.definition.name, new HandlerStats()]));
-  const functions = new Map(
-    modules.map((m) => [
-      m.definition.name,
-      localFunctionFor(m, { brokers: o.brokers, region, ...(o.output && { output: o.output }) }),
-    ]),
-  );
+  const stats = new Map(handlers.map((h) => [h.name, new HandlerStats()]));
   // One container per function ahead of traffic: the first batch does not wait for a cold start, and a module
   // that does not load says so now.
   const warming = [...functions.values()].map(async (fn) => {
@@ -140,32 +183,32 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
         error: `${error.errorType}: ${error.errorMessage}`,
       });
   });
-  const onFailure = new OnFailureDirectory(onFailureDir);
+  const destinations = onFailureDestinations(kafka, onFailureDir);
   // The mappings of registry topics read them through the local registry, filled from the declarations and the lock.
   const schemaRegistry = localRegistryOf(
-    manifest.topics.map(topicSettings),
+    plan.topics,
     readSchemaLock(o.schemaLockPath ?? join(dirname(resolve(o.appDir)), SCHEMA_LOCK_FILE)),
   );
-  const pollers = modules.flatMap((module) => {
-    const settings = mappingSettings(module.definition); // one per event source, in the same order
-    return eventSourcesOf(module.definition).map(
-      (source, i) =>
+  const partitionsOf = new Map(plan.topics.map((t) => [t.name, t.partitions]));
+  const pollers = handlers.flatMap((handler) =>
+    handler.eventSources.map(
+      (settings) =>
         new EventSourcePoller({
           kafka,
           admin,
-          spec: module.definition,
-          source,
-          settings: settings[i]!,
-          fn: functions.get(module.definition.name)!,
-          functionArn: localFunctionArn(region, module.definition.name),
+          handler: handler.name,
+          settings,
+          partitions: partitionsOf.get(settings.topic) ?? 1,
+          fn: functions.get(handler.name)!,
+          functionArn: localFunctionArn(region, handler.name),
           event,
-          onFailure,
+          onFailure: destinations.for(settings.onFailure),
           log: o.log,
-          stats: stats.get(module.definition.name)!,
+          stats: stats.get(handler.name)!,
           ...(schemaRegistry.size > 0 && { schemaRegistry }),
         }),
-    );
-  });
+    ),
+  );
   await Promise.all([...pollers.map((p) => p.start()), ...warming]);
 
   const reloads: ReloadEvent[] = [];
@@ -194,8 +237,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     });
   }
 
+  let catalog: ReadonlyMap<string, AnyTopic> | undefined;
   return {
-    manifest,
+    plan,
+    handlers,
+    declaration: (topic) => (catalog ??= catalogTopics(o.appDir)).get(topic),
     plans,
     stats,
     clusterArn,
@@ -203,17 +249,18 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     kafka,
     brokers: o.brokers,
     reloads,
+    functionSettings,
     functions,
     async refreshLag() {
-      for (const m of modules) {
+      for (const h of handlers) {
         const lag = new Map<string, number>();
         const rows = [];
-        for (const { topic, group } of eventSourcesOf(m.definition)) {
-          const partitions = await partitionLag(admin, group, topic.name);
-          lag.set(topic.name, totalLag(partitions));
+        for (const { topic, consumerGroupId } of h.eventSources) {
+          const partitions = await partitionLag(admin, consumerGroupId, topic);
+          lag.set(topic, totalLag(partitions));
           rows.push(...partitions);
         }
-        const s = stats.get(m.definition.name)!;
+        const s = stats.get(h.name)!;
         s.lag = lag;
         s.partitionLag = rows;
       }
@@ -222,9 +269,38 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       watcher?.close();
       await Promise.all(pollers.map((p) => p.stop()));
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
+      await destinations.close();
       await admin
         .disconnect()
         .catch((error: unknown) => o.log.warn('admin disconnect failed', { error: errorMessage(error) }));
+    },
+  };
+}
+
+/**
+ * The on-failure destinations of the mappings: the local folder for S3 (and for a record too large for any
+ * invocation when no destination is declared), a topic on this cluster for a Kafka destination, written by one
+ * producer that acknowledges a record only once every in-sync replica has it.
+ */
+function onFailureDestinations(
+  kafka: Kafka,
+  dir: string,
+): { for(setting: OnFailureSetting | undefined): OnFailureDestination; close(): Promise<void> } {
+  const folder = new OnFailureDirectory(dir);
+  let producer: Producer | undefined;
+  let connecting: Promise<void> | undefined;
+  const send = async (topic: string, records: readonly { key: Buffer | null; value: string }[]) => {
+    if (!producer) {
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      connecting = producer.connect();
+    }
+    await connecting;
+    await producer.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+  };
+  return {
+    for: (setting) => (setting?.kind === 'kafka' ? new OnFailureTopic(setting.topic, send) : folder),
+    close: async () => {
+      await producer?.disconnect();
     },
   };
 }

@@ -6,9 +6,13 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { compileFilterPattern } from '../declarations/filter';
-import type { HandlerSpec, Logger } from '../declarations/handler';
-import { deliveriesBeforeDiscard, type MappingSettings } from '../declarations/mapping-settings';
-import type { AnyTopic } from '../declarations/topic';
+import type { Logger } from '../declarations/handler';
+import {
+  deliveriesBeforeDiscard,
+  maximumRecordAgeMs,
+  type MappingSettings,
+  type OnFailureSetting,
+} from '../declarations/mapping-settings';
 import { errorMessage } from '../errors';
 import { fromKafkaMessage, type RawRecord } from '../kafka/records';
 import { retriable } from '../kafka/retriable';
@@ -17,7 +21,7 @@ import { throughRegistry, type Delivery, type RegistryLookup } from '../schemas/
 import { Batcher, type InvocationVerdict } from './batcher';
 import { encodeRecord, EventPayload, PAYLOAD_LIMIT_BYTES, type EventSource } from './event-payload';
 import type { LocalFunction } from './local-function';
-import { invocationRecord, type OnFailureDirectory } from './on-failure';
+import type { OnFailureDestination } from './on-failure';
 import { PartitionFlow, type FlowEvent, type PartitionPort } from './partition-flow';
 import type { HandlerStats } from './stats';
 
@@ -41,6 +45,12 @@ export interface LocalMapping {
   filter?: (value: Buffer | null) => boolean;
   /** Deliveries of a failing record before it goes to the on-failure destination; undefined: until it succeeds. */
   attempts?: number;
+  /** Records older than this go to the on-failure destination without an invocation. */
+  maxRecordAgeMs?: number;
+  /** An invocation that fails as a whole is split in two, each half delivered on its own. */
+  bisect: boolean;
+  /** Where records given up on go; undefined: the local S3 folder (a record too large for any invocation). */
+  onFailure?: OnFailureSetting;
   /** Where a group without commits starts. */
   start: { from: 'earliest' | 'latest' } | { from: 'timestamp'; epochMs: number };
   /** With SchemaRegistryConfig: how each record is read through the registry, before the filter. */
@@ -60,6 +70,7 @@ export function localMapping(
   const window = settings.maximumBatchingWindowInSeconds;
   const pattern = settings.filterCriteria?.filters[0].pattern;
   const attempts = deliveriesBeforeDiscard(settings);
+  const maxRecordAgeMs = maximumRecordAgeMs(settings);
   return {
     batch: {
       records: settings.batchSize,
@@ -68,6 +79,9 @@ export function localMapping(
     readsBatchResponse: settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
     ...(pattern !== undefined && { filter: compileFilterPattern(pattern, handlerName) }),
     ...(attempts !== undefined && { attempts }),
+    ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
+    bisect: settings.bisectBatchOnFunctionError ?? false,
+    ...(settings.onFailure && { onFailure: settings.onFailure }),
     ...(registry && {
       registry: (raw: RawRecord) =>
         throughRegistry(
@@ -87,18 +101,20 @@ export function localMapping(
 export interface EventSourceOptions {
   kafka: Kafka;
   admin: Admin;
-  spec: HandlerSpec;
-  /** The mapping: one topic and its consumer group. */
-  source: { topic: AnyTopic; group: string };
-  /** The mapping's settings (mapping-settings.ts), as infra deploys them. */
+  /** The handler's name. */
+  handler: string;
+  /** The mapping's settings (mapping-settings.ts), as infra deploys them: its topic and group among them. */
   settings: MappingSettings;
+  /** Partitions of its topic: each is consumed concurrently. */
+  partitions: number;
   /** The local schema registry, for a mapping with SchemaRegistryConfig. */
   schemaRegistry?: RegistryLookup;
   fn: LocalFunction;
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
   event: EventSource;
-  onFailure: OnFailureDirectory;
+  /** Where records given up on go: the handler's S3 bucket (a local folder) or a Kafka topic. */
+  onFailure: OnFailureDestination;
   log: Logger;
   stats: HandlerStats;
 }
@@ -127,7 +143,7 @@ export class EventSourcePoller {
   private readonly heartbeats = new Map<number, () => Promise<void>>();
 
   constructor(private readonly o: EventSourceOptions) {
-    this.mapping = localMapping(o.settings, o.spec.name, o.schemaRegistry);
+    this.mapping = localMapping(o.settings, o.handler, o.schemaRegistry);
     this.batcher = new Batcher({ ...this.mapping.batch, bytes: PAYLOAD_LIMIT_BYTES }, o.event, (payload) =>
       this.invoke(payload),
     );
@@ -135,7 +151,7 @@ export class EventSourcePoller {
 
   /** One invocation, read as the mapping reads it. */
   private async invoke(payload: EventPayload): Promise<InvocationVerdict> {
-    const { fn, spec, stats, log } = this.o;
+    const { fn, handler, stats, log } = this.o;
     const outcome = await fn.invoke(payload);
     const invocation = {
       requestId: outcome.requestId,
@@ -160,7 +176,7 @@ export class EventSourcePoller {
     if (!reading.valid) {
       const reason = `the batch response is invalid, so the whole batch failed: ${reading.problem}`;
       log.warn('invalid batch response', {
-        handler: spec.name,
+        handler,
         requestId: outcome.requestId,
         problem: reading.problem,
       });
@@ -174,11 +190,14 @@ export class EventSourcePoller {
   private flowFor(topic: string, partition: number): PartitionFlow {
     let flow = this.flows.get(partition);
     if (!flow) {
-      const { filter, attempts, registry } = this.mapping;
+      const { filter, attempts, registry, maxRecordAgeMs, bisect } = this.mapping;
       flow = new PartitionFlow(this.portFor(topic, partition), {
         ...(registry && { registry }),
         ...(filter && { filter }),
         ...(attempts !== undefined && { attempts }),
+        ...(maxRecordAgeMs !== undefined && { maxRecordAgeMs }),
+        bisect,
+        maxRecords: this.mapping.batch.records,
         retryPauseMs: RETRY_PAUSE_MS,
       });
       this.flows.set(partition, flow);
@@ -187,11 +206,11 @@ export class EventSourcePoller {
   }
 
   private portFor(topic: string, partition: number): PartitionPort {
-    const { spec, log, stats } = this.o;
-    const where = { handler: spec.name, topic, partition };
+    const { handler, log, stats } = this.o;
+    const where = { handler, topic, partition };
     return {
-      submit: (records) => {
-        const submission = this.batcher.submit(records);
+      submit: (records, alone) => {
+        const submission = this.batcher.submit(records, alone);
         const heartbeat = this.heartbeats.get(partition);
         if ('outcome' in submission && heartbeat)
           return { ...submission, outcome: whileBeating(submission.outcome, heartbeat) };
@@ -226,28 +245,32 @@ export class EventSourcePoller {
       pause: (ms) => this.pause(ms),
       stopping: () => this.stopping,
       discard: async ({ condition, records, invocation }) => {
-        const record = invocationRecord({
+        const destination = await this.o.onFailure.write(handler, {
           condition,
           functionArn: this.o.functionArn,
           source: this.o.event,
           records,
-          ...(invocation
-            ? { invocation: { ...invocation, payload: invocation.payload() } }
-            : { payload: this.eventOf(records) }),
+          ...(invocation && { invocation: { ...invocation, payload: invocation.payload() } }),
+          eventOf: (some) => this.eventOf(some),
         });
-        const file = await this.o.onFailure.write(spec.name, record);
         stats.discarded += records.length;
         const first = records[0]!.offset;
         const last = records[records.length - 1]!.offset;
-        const reason = `${condition}: offsets ${first}-${last} written to ${file}`;
+        const reason = `${condition}: offsets ${first}-${last} written to ${destination}`;
         stats.remember({ kind: 'discarded', topic, partition, offset: first, reason });
-        log.error('records sent to the on-failure destination', { ...where, condition, first, last, file });
+        log.error('records sent to the on-failure destination', {
+          ...where,
+          condition,
+          first,
+          last,
+          destination,
+        });
       },
       note: (event: FlowEvent) => this.note(event, where),
     };
   }
 
-  /** The event these records would have made (for records never invoked). */
+  /** The event these records make (for records never invoked, and one-record payloads). */
   private eventOf(records: readonly RawRecord[]): string {
     const payload = new EventPayload(this.o.event);
     for (const r of records) payload.add(encodeRecord(r));
@@ -262,6 +285,13 @@ export class EventSourcePoller {
         ...where,
         offset: event.offset,
         attempt: event.attempt,
+        error: event.reason,
+      });
+    else if (event.kind === 'bisecting')
+      log.warn('invocation failed; delivering each half of its records on its own', {
+        ...where,
+        offset: event.offset,
+        records: event.records,
         error: event.reason,
       });
     else if (event.kind === 'unreadable')
@@ -286,11 +316,10 @@ export class EventSourcePoller {
    * beginning, which is where a group without commits starts. A group with commits keeps them.
    */
   private async positionNewGroup(): Promise<void> {
-    const { admin, source } = this.o;
+    const { admin, settings } = this.o;
     const { start } = this.mapping;
     if (start.from === 'earliest') return;
-    const { group } = source;
-    const topic = source.topic.name;
+    const { consumerGroupId: group, topic } = settings;
     const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
     if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
     if (start.from === 'timestamp') {
@@ -302,10 +331,10 @@ export class EventSourcePoller {
   }
 
   async start(): Promise<void> {
-    const { kafka, source } = this.o;
+    const { kafka, settings } = this.o;
     await this.positionNewGroup();
     const consumer = kafka.consumer({
-      groupId: source.group,
+      groupId: settings.consumerGroupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
@@ -314,13 +343,13 @@ export class EventSourcePoller {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({
-      topics: [source.topic.name],
+      topics: [settings.topic],
       fromBeginning: this.mapping.start.from === 'earliest',
     });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, source.topic.partitions),
+      partitionsConsumedConcurrently: Math.max(1, this.o.partitions),
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }

@@ -9,11 +9,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HandlerModule } from '../declarations/app';
-import { externalModules } from '../declarations/bundling';
-import { functionEnvironment } from '../declarations/environment';
+import type { HandlerPlan, TopicSettings } from '../declarations/app-plan';
+import {
+  containerEnvironment,
+  deployedEnvironment,
+  type LocalEnvironmentOptions,
+} from './function-environment';
 import { PAYLOAD_LIMIT_BYTES, type EventPayload } from './event-payload';
 import { packEvent } from './event-transfer';
 import { bundleFunction, type BundleResult } from './function-bundle';
@@ -31,8 +34,18 @@ export interface LocalFunctionOptions {
   name: string;
   /** The module Lambda loads; its `handler` export is invoked. */
   entry: string;
-  /** What infra sets on the deployed function, with local values (functionEnvironment). */
+  /** What infra sets on the deployed function, with local values (deployedEnvironment). */
   environment: Readonly<Record<string, string>>;
+  /**
+   * The tables it declares: the emulator gives it the local DynamoDB.
+   * @default - none
+   */
+  tables?: readonly { name: string }[];
+  /**
+   * The local DynamoDB and the variables passed through from this process by name.
+   * @default - neither
+   */
+  local?: LocalEnvironmentOptions;
   timeoutSeconds: number;
   memoryMb: number;
   /**
@@ -76,21 +89,17 @@ const exitError = (requestId: string, detail: string): FunctionError => ({
   errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${detail}`,
 });
 
-/** The variables Lambda's runtime sets in every execution environment (they cannot be declared). */
-export function runtimeEnvironment(o: LocalFunctionOptions, logStreamName: string): Record<string, string> {
-  return {
-    AWS_LAMBDA_FUNCTION_NAME: o.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memoryMb),
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${o.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_REGION: o.region,
-    AWS_DEFAULT_REGION: o.region,
-    LAMBDA_TASK_ROOT: dirname(o.entry),
-    _HANDLER: `${basename(o.entry, extname(o.entry))}.handler`,
-  };
+/** A container's environment (function-environment.ts): the deployed function's variables, with local values. */
+function environmentOf(
+  o: LocalFunctionOptions,
+  container: { logStreamName: string; taskRoot: string },
+): Record<string, string> {
+  return containerEnvironment({
+    infra: o.environment,
+    tables: o.tables ?? [],
+    runtime: { name: o.name, memoryMb: o.memoryMb, region: o.region, ...container },
+    local: o.local ?? {},
+  });
 }
 
 /**
@@ -138,7 +147,8 @@ class Container {
     this.worker = new Worker(bundleFile, {
       workerData: setup,
       // The machine's environment, then the function's own, then Lambda's runtime variables on top.
-      env: { ...process.env, ...o.environment, ...runtimeEnvironment(o, logStreamName) },
+      // Exactly the deployed function's variables, with local values: nothing else from this process.
+      env: environmentOf(o, { logStreamName, taskRoot: dirname(bundleFile) }),
       execArgv: [],
       // The function's memory setting bounds its heap; past it the container dies as Lambda's does.
       resourceLimits: lambdaHeapLimits(o.memoryMb),
@@ -278,6 +288,7 @@ export class LocalFunction {
   private drained: (() => void) | undefined;
 
   constructor(readonly o: LocalFunctionOptions) {
+    environmentOf(o, { logStreamName: '', taskRoot: '' }); // a variable that cannot be passed through fails now
     this.code = this.bundle();
   }
 
@@ -383,28 +394,33 @@ export class LocalFunction {
   }
 }
 
-/** A handler module's function, with the environment infra gives it on AWS and local values. */
+/** A handler's function, from its plan, with the environment infra gives it on AWS and local values. */
 export function localFunctionFor(
-  module: HandlerModule,
+  handler: HandlerPlan,
   o: {
     brokers: readonly string[];
+    /** The application's topics (the plan's): a function over registry topics gets their schema ids. */
+    topics: readonly TopicSettings[];
     region: string;
     output?: (chunk: string, stream: 'stdout' | 'stderr', handler: string) => void;
-  },
+  } & LocalEnvironmentOptions,
 ): LocalFunction {
-  const { definition } = module;
-  const { deploy } = definition;
+  const { deploy, name, entry } = handler;
+  if (entry === undefined)
+    throw new Error(`handler "${name}": its plan does not say which module is its Lambda`);
   const { output } = o;
   return new LocalFunction({
-    name: definition.name,
-    entry: module.entry,
-    environment: functionEnvironment(deploy, { kafkaAuth: 'none', kafkaBrokers: o.brokers.join(',') }),
+    name,
+    entry,
+    environment: deployedEnvironment(handler, o.brokers, o.topics),
+    tables: handler.tables.map((table) => ({ name: table })),
+    local: { dynamodbEndpoint: o.dynamodbEndpoint, passEnvironment: o.passEnvironment },
     timeoutSeconds: deploy.timeoutSeconds,
     memoryMb: deploy.memoryMb,
-    externalModules: externalModules(definition),
+    externalModules: handler.externalModules,
     ...(deploy.reservedConcurrency !== undefined && { maxConcurrency: deploy.reservedConcurrency }),
     region: o.region,
     account: LOCAL_ACCOUNT,
-    ...(output && { output: (chunk, stream) => output(chunk, stream, definition.name) }),
+    ...(output && { output: (chunk, stream) => output(chunk, stream, name) }),
   });
 }

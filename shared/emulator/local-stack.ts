@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { localHome } from '../local-home';
-import { OPERATIONS_FUNCTION, operationsPlanOf } from '../operations/app';
+import { OPERATIONS_FUNCTION, withoutEntries } from '../operations/app';
 import { appDirOf, catalogOf, writeOperationsEntry } from '../operations/function-entry';
 import { startAwsEndpoint } from './aws-endpoint';
 import type { LocalStackDescription } from './cloudformation-api';
@@ -21,7 +21,7 @@ import { LocalFunction } from './local-function';
 export const LOCAL_STACK_NAME = 'local';
 export const LOCAL_OPERATIONS_FUNCTION = 'kafka-lambda-operations';
 /** Placeholder credentials: the SDK signs every request, the local endpoint checks no signature. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export { LOCAL_CREDENTIALS } from './function-environment';
 
 export interface LocalStackOptions {
   emulator: Emulator;
@@ -71,10 +71,10 @@ export function readLocalStack(): LocalStackState | undefined {
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const { emulator } = o;
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const appDir = appDirOf(emulator.manifest);
+  const appDir = appDirOf(emulator.plan);
   if (!appDir) throw new Error('the local stack needs an application with handlers under <app>/handlers/');
   const entry = writeOperationsEntry(
-    operationsPlanOf(emulator.manifest),
+    withoutEntries(emulator.plan),
     catalogOf(appDir),
     join(localHome(), 'operations-function'),
   );
@@ -110,12 +110,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         o.maxRecordsPerRequest ?? OPERATIONS_FUNCTION.maxRecordsPerRequest,
       ),
       AWS_ENDPOINT_URL_LAMBDA: endpoint,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // Its credentials are every local function's stand-ins (function-environment.ts).
       NODE_OPTIONS: '--enable-source-maps',
       // The SDK's notice that its 2027 releases need Node 22 (Lambda's runtime is 22; the local one may be 20).
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    // What the developer passes through to the handlers, it gets too (its catalog may read them).
+    local: { passEnvironment: emulator.functionSettings.passEnvironment },
     timeoutSeconds: OPERATIONS_FUNCTION.timeoutSeconds,
     memoryMb: OPERATIONS_FUNCTION.memoryMb,
     region,

@@ -9,6 +9,13 @@
  * its first unhandled record after a pause. In report-batch-item-failures mode a record that failed `attempts`
  * deliveries in a row is given up on, as the mapping does after MaximumRetryAttempts (= attempts - 1) retries;
  * otherwise the mapping retries until the function succeeds.
+ *
+ * The mapping's error-handling controls (Lambda developer guide, "Kafka retry configurations"; the streams pages
+ * say how they combine): a record older than the maximum record age goes to the on-failure destination without an
+ * invocation (RecordAgeExceeded). With bisection, an invocation that fails as a whole splits its records in two
+ * halves, each delivered on its own, down to the failing record alone; splitting does not count as a retry, so the
+ * record then gets its `attempts` deliveries alone. A partial batch response is not split: the partition resumes at
+ * the reported record, as without bisection.
  */
 import type { RawRecord } from '../kafka/records';
 import type { SliceOutcome, Submission } from './batcher';
@@ -18,8 +25,11 @@ import type { InvocationInfo } from './batcher';
 import type { Delivery, RegistryFailure } from '../schemas/registry-delivery';
 
 export interface PartitionPort {
-  /** Hands records (in offset order) to the batcher forming the next invocation. */
-  submit(records: readonly EncodedRecord[]): Submission;
+  /**
+   * Hands records (in offset order) to the batcher forming the next invocation; `alone`: an invocation of these
+   * records only (a bisected half).
+   */
+  submit(records: readonly EncodedRecord[], alone: boolean): Submission;
   /** Commits `offset` as the next to read; false when the commit failed. */
   commit(offset: number): Promise<boolean>;
   /** Fetches the partition again from `offset` (the position has already moved past the batch). */
@@ -40,6 +50,7 @@ export interface PartitionPort {
 export type FlowEvent =
   | { kind: 'filtered'; count: number }
   | { kind: 'retrying'; offset: number; attempt: number; reason: string }
+  | { kind: 'bisecting'; offset: number; records: number; reason: string }
   | { kind: 'failed'; offset: number; error: unknown }
   /** The mapping could not read a record through its schema registry; it goes to the on-failure destination. */
   | { kind: 'unreadable'; offset: number; condition: RegistryFailure; reason: string };
@@ -54,8 +65,22 @@ export interface FlowPolicy {
   filter?: (value: Buffer | null) => boolean;
   /** Deliveries of a failing record before it is given up on; undefined: retried until it succeeds. */
   attempts?: number;
+  /** Records older than this (by their Kafka timestamp) go to the on-failure destination uninvoked. */
+  maxRecordAgeMs?: number;
+  /** Split an invocation that fails as a whole in two, and deliver each half on its own. */
+  bisect?: boolean;
   /** Pause before a failed partition is delivered again. */
   retryPauseMs: number;
+  /** The most records one invocation takes (the batch size): no more are looked at or handed on at once. */
+  maxRecords?: number;
+  /** The time, for record ages. @default Date.now */
+  now?: () => number;
+}
+
+/** Records of a failed invocation still to be delivered on their own (bisection), by offset, first and last. */
+interface Range {
+  from: number;
+  to: number;
 }
 
 /** A record as the mapping delivers it, and the bytes its filter reads. */
@@ -67,6 +92,8 @@ interface Readable {
 export class PartitionFlow {
   /** The record that failed last, and how many deliveries in a row it failed. */
   private failing: { offset: number; attempts: number } | undefined;
+  /** Halves of failed invocations still to deliver, the next on top (bisection). */
+  private readonly ranges: Range[] = [];
 
   constructor(
     private readonly port: PartitionPort,
@@ -139,24 +166,56 @@ export class PartitionFlow {
     wanted: readonly EncodedRecord[],
     next: number,
   ): Promise<{ next: number; resumeAt?: undefined } | { resumeAt: number }> {
-    const submission = this.port.submit(wanted.slice(next));
+    const aging = this.policy.maxRecordAgeMs !== undefined;
+    const upTo = Math.min(wanted.length, next + (this.policy.maxRecords ?? Infinity));
+    const expired = aging ? this.runOf(wanted, next, upTo, (r) => this.isExpired(r)) : 0;
+    if (expired > 0) {
+      const records = wanted.slice(next, next + expired).map((r) => r.raw);
+      await this.port.discard({ condition: 'RecordAgeExceeded', records });
+      return { next: next + expired };
+    }
+    const range = this.rangeAt(wanted[next]!.raw.offset);
+    // Without a record age or a bisected range every record may go (the common case: no scan).
+    const live =
+      aging || range
+        ? this.runOf(wanted, next, upTo, (r) => !this.isExpired(r) && (!range || r.raw.offset <= range.to))
+        : upTo - next;
+    const submission = this.port.submit(wanted.slice(next, next + live), range !== undefined);
     if ('oversized' in submission) {
       await this.port.discard({
         condition: 'MaximumPayloadSizeExceeded',
         records: [submission.oversized.raw],
       });
+      this.finishRange(range, submission.oversized.raw.offset);
       return { next: next + 1 };
     }
     const outcome = await submission.outcome;
     const slice = wanted.slice(next, next + submission.taken);
+    const last = slice[slice.length - 1]!.raw.offset;
     if (outcome.status === 'ok') {
       this.failing = undefined;
+      this.finishRange(range, last);
       return { next: next + submission.taken };
+    }
+    if (outcome.status === 'error' && this.policy.bisect && slice.length > 1) {
+      // Split in two; neither half counts as a retry of the records in it.
+      this.finishRange(range, last);
+      const half = Math.ceil(slice.length / 2);
+      this.ranges.push({ from: slice[half]!.raw.offset, to: last });
+      this.ranges.push({ from: slice[0]!.raw.offset, to: slice[half - 1]!.raw.offset });
+      this.port.note({
+        kind: 'bisecting',
+        offset: slice[0]!.raw.offset,
+        records: slice.length,
+        reason: outcome.reason,
+      });
+      return { resumeAt: slice[0]!.raw.offset };
     }
     const failedAt = outcome.status === 'failed-at' ? outcome.offset : slice[0]!.raw.offset;
     const attempts = this.countFailure(failedAt);
     if (this.policy.attempts !== undefined && attempts >= this.policy.attempts) {
       await this.giveUp(slice, failedAt, attempts, outcome);
+      this.finishRange(range, last);
       return { next: next + submission.taken };
     }
     this.port.note({
@@ -167,6 +226,34 @@ export class PartitionFlow {
     });
     if (failedAt > slice[0]!.raw.offset) await this.port.commit(failedAt);
     return { resumeAt: failedAt };
+  }
+
+  /** How many records of wanted[next, upTo) satisfy `test`, in a row. */
+  private runOf(
+    wanted: readonly EncodedRecord[],
+    next: number,
+    upTo: number,
+    test: (record: EncodedRecord) => boolean,
+  ): number {
+    let end = next;
+    while (end < upTo && test(wanted[end]!)) end++;
+    return end - next;
+  }
+
+  private isExpired(record: EncodedRecord): boolean {
+    const { maxRecordAgeMs, now = Date.now } = this.policy;
+    return maxRecordAgeMs !== undefined && now() - record.raw.timestamp > maxRecordAgeMs;
+  }
+
+  /** The bisected range the record at `offset` starts or continues; ranges it is already past are dropped. */
+  private rangeAt(offset: number): Range | undefined {
+    while (this.ranges.length > 0 && this.ranges[this.ranges.length - 1]!.to < offset) this.ranges.pop();
+    return this.ranges[this.ranges.length - 1];
+  }
+
+  /** Records up to `offset` are finished: a range that ends there is done. */
+  private finishRange(range: Range | undefined, offset: number): void {
+    if (range && range.to <= offset && this.ranges[this.ranges.length - 1] === range) this.ranges.pop();
   }
 
   private countFailure(offset: number): number {

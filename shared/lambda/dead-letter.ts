@@ -89,7 +89,7 @@ export function readDeadLetter(
 }
 
 /** Accepts any bytes: a dead-letter topic holds exactly what could not be read. */
-const anyValue: StandardSchemaV1<unknown, unknown> = {
+export const anyValue: StandardSchemaV1<unknown, unknown> = {
   '~standard': { version: 1, vendor: 'kafka-lambda', validate: (value) => ({ value }) },
 };
 

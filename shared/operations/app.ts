@@ -25,6 +25,8 @@ export interface HandlerRef {
   /** Replays invoke its function with at most this many records, as its event source mapping would. */
   batchSize: number;
   failureMode: HandlerPlan['failureMode'];
+  /** The Kafka topic its event source mappings send what they give up on (listed with its dead letters). */
+  onFailureTopic?: string;
 }
 
 /** What the tools work from: the plan's topics and handlers, and the declarations that carry code. */
@@ -44,6 +46,7 @@ export function handlerRef(plan: HandlerPlan): HandlerRef {
     // One batch size per handler: every mapping of it has the declared one.
     batchSize: plan.eventSources[0]?.batchSize ?? 100,
     failureMode: plan.failureMode,
+    ...(typeof plan.onFailure === 'object' && { onFailureTopic: plan.onFailure.topic }),
   };
 }
 
@@ -52,11 +55,16 @@ export function handlerRef(plan: HandlerPlan): HandlerRef {
  * function never loads them, and the bundle must not depend on where the project was checked out).
  */
 export function operationsPlanOf(manifest: AppManifest): AppPlan {
-  const plan = planApp(manifest);
+  return withoutEntries(planApp(manifest));
+}
+
+/** A plan without the handlers' module paths (see operationsPlanOf). */
+export function withoutEntries(plan: AppPlan): AppPlan {
   return { ...plan, handlers: plan.handlers.map(({ entry: _entry, ...rest }) => rest) };
 }
 
-function appOf(plan: AppPlan, declaration: (name: string) => AnyTopic | undefined): OperationsApp {
+/** The tools' view of an application from its plan and the topic declarations at hand (the catalog's). */
+export function appOf(plan: AppPlan, declaration: (name: string) => AnyTopic | undefined): OperationsApp {
   return { topics: plan.topics, handlers: plan.handlers.map(handlerRef), declaration };
 }
 

@@ -1,13 +1,22 @@
 /**
  * A handler's dead letters, listed with what their headers say. `dlq list`, `dlq show`, the console and replay
  * all read them here: a page at a time for a caller (each under a response's size), all at once for a replay.
+ * What its event source mappings sent to a Kafka on-failure destination is listed with them (kind `on-failure`).
  */
 import { rangeKey, type OffsetRange } from '../kafka/partition-reader';
 import type { RawRecord } from '../kafka/records';
-import { DLQ_HEADER, readDeadLetter, type DeadLetterInfo, type FailureKind } from '../lambda/dead-letter';
+import { DLQ_HEADER, readDeadLetter, type DeadLetterInfo } from '../lambda/dead-letter';
 import type { HandlerRef } from './app';
+import { onFailureLetter } from './on-failure-letters';
 import { decodePageToken, encodePageToken, type PagePosition } from './page-token';
-import { OperationsError, type DeadLetterPage, type DeadLetterQuery, type DeadLetterView } from './protocol';
+import {
+  OperationsError,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+  type DeadLetterView,
+  type LetterInfo,
+  type LetterKind,
+} from './protocol';
 import { PageBudget } from './record-view';
 import type { ClusterSession } from './session';
 
@@ -15,14 +24,14 @@ export interface DeadLetterFilter {
   since?: Date;
   until?: Date;
   error?: string;
-  kind?: FailureKind;
+  kind?: LetterKind;
   ids?: readonly string[];
 }
 
 export interface DeadLetterEntry {
   /** Where the dead letter itself is stored: `<dlq topic>/<partition>/<offset>`, its identity for replay. */
   id: string;
-  info: DeadLetterInfo;
+  info: LetterInfo;
   /** The record as it was in its source topic: its coordinates, key, value and headers. */
   original: RawRecord;
 }
@@ -89,11 +98,31 @@ export function letterView(e: DeadLetterEntry): DeadLetterView {
   };
 }
 
-/** Every partition of the handler's dead-letter topics that exist, from its log start to its end now. */
-async function wholeTopics(session: ClusterSession, handler: HandlerRef): Promise<PagePosition[]> {
+/** A record of one of the handler's listed topics as an entry; undefined for another handler's destination record. */
+function readerOf(handler: HandlerRef): (letter: RawRecord) => DeadLetterEntry | undefined {
+  return (letter) => {
+    if (letter.topic !== handler.onFailureTopic) return entryOf(letter);
+    const found = onFailureLetter(letter, handler);
+    return found && { id: `${letter.topic}/${letter.partition}/${letter.offset}`, ...found };
+  };
+}
+
+/**
+ * Every partition of the handler's dead-letter topics that exist (and of its Kafka on-failure destination, with
+ * `destination`), from its log start to its end now.
+ */
+async function wholeTopics(
+  session: ClusterSession,
+  handler: HandlerRef,
+  destination = true,
+): Promise<PagePosition[]> {
   const existing = await session.existingTopics();
   const positions: PagePosition[] = [];
-  for (const topic of handler.deadLetterTopics.filter((t) => existing.has(t)))
+  const topics = [
+    ...handler.deadLetterTopics,
+    ...(destination && handler.onFailureTopic !== undefined ? [handler.onFailureTopic] : []),
+  ];
+  for (const topic of topics.filter((t) => existing.has(t)))
     for (const p of await session.offsets(topic))
       positions.push({ topic, partition: p.partition, next: p.low, to: p.high });
   return positions;
@@ -101,7 +130,7 @@ async function wholeTopics(session: ClusterSession, handler: HandlerRef): Promis
 
 /** Dead letters kept now: a dead-letter topic is never compacted, so its offsets count its records. */
 export async function deadLetterCount(session: ClusterSession, handler: HandlerRef): Promise<number> {
-  return (await wholeTopics(session, handler)).reduce((n, p) => n + p.to - p.next, 0);
+  return (await wholeTopics(session, handler, false)).reduce((n, p) => n + p.to - p.next, 0);
 }
 
 /**
@@ -110,10 +139,12 @@ export async function deadLetterCount(session: ClusterSession, handler: HandlerR
  */
 async function scan(
   session: ClusterSession,
+  handler: HandlerRef,
   positions: readonly PagePosition[],
   filter: DeadLetterFilter,
   take: (entry: DeadLetterEntry) => boolean,
 ): Promise<PagePosition[]> {
+  const read = readerOf(handler);
   const ranges: OffsetRange[] = [];
   for (const topic of new Set(positions.map((p) => p.topic))) {
     const low = new Map((await session.offsets(topic)).map((o) => [o.partition, o.low]));
@@ -128,8 +159,8 @@ async function scan(
   const reached = await (
     await session.reader()
   ).read(ranges, (letter) => {
-    const entry = entryOf(letter);
-    return !matches(entry, filter) || take(entry);
+    const entry = read(letter);
+    return !entry || !matches(entry, filter) || take(entry);
   });
   return ranges.map((r) => ({
     topic: r.topic,
@@ -150,7 +181,7 @@ export async function deadLetterPage(
   const start = pageToken ? decodePageToken(of, query, pageToken) : await wholeTopics(session, handler);
   const budget = new PageBudget();
   const letters: DeadLetterView[] = [];
-  const reached = await scan(session, start, filterOf(query), (entry) => {
+  const reached = await scan(session, handler, start, filterOf(query), (entry) => {
     const view = letterView(entry);
     if (!budget.fits(view)) return false;
     letters.push(view);
@@ -168,7 +199,13 @@ export async function allDeadLetters(
   filter: DeadLetterFilter,
 ): Promise<DeadLetterEntry[]> {
   const entries: DeadLetterEntry[] = [];
-  await scan(session, await wholeTopics(session, handler), filter, (entry) => entries.push(entry) > 0);
+  await scan(
+    session,
+    handler,
+    await wholeTopics(session, handler),
+    filter,
+    (entry) => entries.push(entry) > 0,
+  );
   return entries.sort((a, b) => a.info.failedAt.getTime() - b.info.failedAt.getTime());
 }
 
@@ -180,7 +217,8 @@ export async function deadLetterById(
 ): Promise<DeadLetterView> {
   const [partition, offset] = id.split('/').slice(-2).map(Number) as [number, number];
   const topic = id.split('/')[0]!;
-  if (!handlers.some((h) => h.deadLetterTopics.includes(topic)))
+  const owners = handlers.filter((h) => h.deadLetterTopics.includes(topic) || h.onFailureTopic === topic);
+  if (owners.length === 0)
     throw new OperationsError('not-found', `${topic} is not a dead-letter topic of any handler`);
   const gone = new OperationsError(
     'not-found',
@@ -193,7 +231,8 @@ export async function deadLetterById(
   await (
     await session.reader()
   ).read([{ topic, partition, from: offset, to: offset + 1 }], (letter) => {
-    if (letter.offset === offset) found = entryOf(letter);
+    if (letter.offset === offset)
+      found = owners.map((h) => readerOf(h)(letter)).find((entry) => entry !== undefined);
     return true;
   });
   if (!found) throw gone;

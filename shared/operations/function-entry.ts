@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { AppManifest } from '../declarations/app';
 import type { AppPlan } from '../declarations/app-plan';
 
 const FUNCTION_MODULE = resolve(__dirname, 'function');
@@ -16,9 +15,9 @@ const FUNCTION_MODULE = resolve(__dirname, 'function');
  * The application folder of a loaded manifest: loadApp reads `<dir>/topics.ts` and `<dir>/handlers/*.ts`, so every
  * handler's entry sits two levels below it. Undefined without handlers, or when they disagree.
  */
-export function appDirOf(manifest: AppManifest): string | undefined {
-  const dirs = new Set(manifest.handlers.map((h) => dirname(dirname(h.entry))));
-  return dirs.size === 1 ? [...dirs][0] : undefined;
+export function appDirOf(app: { handlers: readonly { entry?: string | undefined }[] }): string | undefined {
+  const dirs = new Set(app.handlers.map((h) => (h.entry === undefined ? '' : dirname(dirname(h.entry)))));
+  return dirs.size === 1 && !dirs.has('') ? [...dirs][0] : undefined;
 }
 
 /** The catalog module of an application folder (`topics.ts`, or `topics.js` in a compiled one). */

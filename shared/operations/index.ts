@@ -9,7 +9,7 @@ export { DirectTools } from './direct';
 export type { DirectToolsOptions } from './direct';
 export { RemoteTools } from './remote';
 export type { FunctionInvoker, InvokeResult } from './replay';
-export { operationsAppOf, replayLedgerTopic, OPERATIONS_FUNCTION } from './app';
+export { appOf, operationsAppOf, replayLedgerTopic, OPERATIONS_FUNCTION } from './app';
 export type { HandlerRef, OperationsApp } from './app';
 export { OperationsError, PROTOCOL_VERSION } from './protocol';
 export type * from './protocol';

@@ -3,7 +3,7 @@
  * and a request that fails here has changed nothing. The operations function parses its payload with
  * `parseRequest`; the tools check their arguments with the same functions, so both paths refuse alike.
  */
-import type { FailureKind } from '../lambda/dead-letter';
+import type { LetterKind } from './protocol';
 import {
   badRequest,
   OperationsError,
@@ -14,7 +14,7 @@ import {
   type PublishRecord,
 } from './protocol';
 
-const FAILURE_KINDS: readonly FailureKind[] = ['decode', 'schema', 'handler'];
+const FAILURE_KINDS: readonly LetterKind[] = ['decode', 'schema', 'handler', 'on-failure'];
 /** `<dead-letter topic>/<partition>/<offset>`, with Kafka's topic name characters. */
 const LETTER_ID = /^[a-zA-Z0-9._-]{1,249}\/\d+\/\d+$/;
 
@@ -56,12 +56,12 @@ export function optionalDate(field: string, value: unknown): Date | undefined {
   return date;
 }
 
-export function optionalKind(field: string, value: unknown): FailureKind | undefined {
+export function optionalKind(field: string, value: unknown): LetterKind | undefined {
   const text = optionalText(field, value);
   if (text === undefined) return undefined;
   if (!(FAILURE_KINDS as readonly string[]).includes(text))
     throw badRequest(`${field} must be one of ${FAILURE_KINDS.join(', ')}, got "${text}"`);
-  return text as FailureKind;
+  return text as LetterKind;
 }
 
 /** Dead-letter ids as listed: `<dead-letter topic>/<partition>/<offset>`. */

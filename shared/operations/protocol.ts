@@ -9,6 +9,10 @@ import type { PartitionLag } from './lag';
 
 export const PROTOCOL_VERSION = 1;
 
+/** A listed failure: a dead letter the function wrote (its kind), or a record the mapping sent to its destination. */
+export type LetterKind = FailureKind | 'on-failure';
+export type LetterInfo = Omit<DeadLetterInfo, 'kind'> & { kind: LetterKind };
+
 /** A dead-letter filter: every given condition must hold. */
 export interface DeadLetterQuery {
   /** Failed at or after (ISO 8601). */
@@ -17,7 +21,7 @@ export interface DeadLetterQuery {
   until?: string;
   /** Substring of the error message. */
   error?: string;
-  kind?: FailureKind;
+  kind?: LetterKind;
   /** Only these dead letters, by id (`<dead-letter topic>/<partition>/<offset>`). */
   ids?: string[];
 }
@@ -154,7 +158,7 @@ export interface GroupView {
 }
 
 /** What a dead letter's headers say, with its time as ISO 8601 text. */
-export type DeadLetterInfoView = Omit<DeadLetterInfo, 'failedAt'> & { failedAt: string };
+export type DeadLetterInfoView = Omit<LetterInfo, 'failedAt'> & { failedAt: string };
 
 /** A dead letter: what its headers say, and the original record (key, value and header values as text). */
 export interface DeadLetterView {

@@ -36,7 +36,7 @@ let simulating: Promise<unknown>;
 beforeAll(async () => {
   emulator = await startEmulator({ appDir: APP, brokers, log: createLogger({}, 'silent'), output: () => {} });
   const client = createDocumentClient();
-  await ensureTables(client, emulator.manifest.tables);
+  await ensureTables(client, emulator.plan.tables);
   client.destroy();
   simulating = runSimulation(APP, brokers, simulation.signal, () => {}, { rate: 300 });
   tools = emulatorTools(emulator);

@@ -13,7 +13,7 @@ import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
 import { launchChromium, screenshot } from '../support/browser';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, FIXTURE_ENV, kafkaClient } from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -38,6 +38,7 @@ describe('the web console in a real browser', () => {
     handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
     emulator = await startEmulator({
       appDir: FIXTURE_APP,
+      passEnvironment: FIXTURE_ENV,
       brokers,
       log: createLogger({}, 'silent'),
       only: ['echo'],

@@ -7,15 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import type { Logger } from '../../shared/declarations/handler';
 import { startEmulator, type Emulator } from '../../shared/emulator/emulator';
+import { allDeadLetters } from '../../shared/operations';
+import { emulatorTools } from '../../cli/tools';
 import type { InvocationRecord } from '../../shared/emulator/on-failure';
 import { PAYLOAD_LIMIT_BYTES } from '../../shared/emulator/event-payload';
 import type { MskEvent } from '../../shared';
 import { testBrokers } from '../support/brokers';
 import { NULL_MARKER, produceWithJavaClient } from '../support/console-producer';
 import { kafkaClient } from '../support/emulation';
+import { FUNCTION_ERROR_RESPONSE, INVOCATION_RECORD_KEYS } from '../support/invocation-record';
 
 const APP = resolve(__dirname, '../fixtures/fidelity');
 const brokers = testBrokers();
@@ -39,11 +42,25 @@ interface ProbeEntry {
   eventBytes: number;
   owner: string;
   env: Record<string, string | undefined>;
+  envNames: string[];
+  runtimeEnv: Record<string, string | undefined>;
+  time: { offset: number; zone: string; text: string };
   records: SeenRecord[];
 }
 interface BulkyEntry {
   eventBytes: number;
   records: { topic: string; offset: number }[];
+}
+interface ControlsEntry {
+  records: { topic: string; offset: number }[];
+  values: (string | null)[];
+}
+/** A record of the Kafka on-failure destination: its key, and its value's invocation record. */
+interface Failed {
+  key: string | null;
+  document: InvocationRecord;
+  /** The record it stands for, from the event in its payload. */
+  source: { topic: string; offset: number };
 }
 interface LogLine {
   level: string;
@@ -108,6 +125,22 @@ describe('the emulator, held to the event source mapping', () => {
     }
   }
 
+  /** Deliveries of a record to the handler under the mapping's error-handling controls. */
+  const controlsEvents = (topic: string): ControlsEntry[] =>
+    journal<ControlsEntry>('controls').filter((e) => e.records.some((r) => r.topic === topic));
+  const failed: Failed[] = [];
+  const failedFor = (topic: string, offset: number): Failed[] =>
+    failed.filter((f) => f.source.topic === topic && f.source.offset === offset);
+  let failureReader: Consumer;
+
+  async function sendKeyed(
+    topic: string,
+    messages: { key: string; value: string; timestamp?: string }[],
+  ): Promise<number> {
+    const [meta] = await producer.send({ topic, acks: -1, messages });
+    return Number(meta!.baseOffset);
+  }
+
   async function send(topic: string, value: string | Buffer, timestamp?: string): Promise<number> {
     const [meta] = await producer.send({
       topic,
@@ -120,20 +153,41 @@ describe('the emulator, held to the event source mapping', () => {
   beforeAll(async () => {
     process.env.FIDELITY_PREFIX = prefix;
     process.env.FIDELITY_OUT = out;
+    // The developer's shell: a variable exported before `npm start` (function-environment.test.ts runs `dev` as
+    // its own process, with a shell of its own).
+    process.env.FIDELITY_SHELL = 'exported in the shell';
     // No jest.resetModules() here: kafkajs requires its response decoders lazily, and a reset registry would hand
     // the emulator's consumer decoders without the header-order hook (shared/kafka/ordered-headers.ts).
     topics = (await import('../fixtures/fidelity/topics')) as typeof topics;
     emulator = await startEmulator({
       appDir: APP,
       brokers,
+      // Where the probes write and what their topics are called: passed through on purpose (local only).
+      passEnvironment: ['FIDELITY_PREFIX', 'FIDELITY_OUT'],
       onFailureDir,
       log: recordingLogger(lines, wake),
     });
     producer = kafkaClient(brokers).producer();
     await producer.connect();
+    failureReader = kafkaClient(brokers).consumer({ groupId: `${prefix}-failure-reader` });
+    await failureReader.connect();
+    await failureReader.subscribe({ topics: [topics.FAILURES], fromBeginning: true });
+    await failureReader.run({
+      eachMessage: async ({ message }) => {
+        const document = JSON.parse(message.value!.toString()) as InvocationRecord;
+        const [record] = Object.values((JSON.parse(document.payload) as MskEvent).records).flat();
+        failed.push({
+          key: message.key?.toString() ?? null,
+          document,
+          source: { topic: record!.topic, offset: record!.offset },
+        });
+        wake();
+      },
+    });
   });
 
   afterAll(async () => {
+    await failureReader?.disconnect();
     await producer?.disconnect();
     await emulator?.stop();
   });
@@ -211,6 +265,61 @@ describe('the emulator, held to the event source mapping', () => {
     expect(neighbour!.env).toEqual({ AWS_LAMBDA_FUNCTION_NAME: 'neighbour' });
   });
 
+  it('gives a function exactly the deployed function’s variables, nothing from the shell', async () => {
+    await until('the probe was invoked', () => journal('probe').length > 0);
+    const [probe] = journal<ProbeEntry>('probe');
+    expect(probe!.envNames).toEqual(
+      [
+        // Declared (deploy.environment), then what infra sets on every function, with local values.
+        'PROBE_SETTING',
+        'KAFKA_AUTH',
+        'KAFKA_BROKERS',
+        'NODE_OPTIONS',
+        // Lambda's runtime ("Defined runtime environment variables"), with local values.
+        '_HANDLER',
+        'AWS_REGION',
+        'AWS_DEFAULT_REGION',
+        'AWS_EXECUTION_ENV',
+        'AWS_LAMBDA_FUNCTION_NAME',
+        'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+        'AWS_LAMBDA_FUNCTION_VERSION',
+        'AWS_LAMBDA_INITIALIZATION_TYPE',
+        'AWS_LAMBDA_LOG_GROUP_NAME',
+        'AWS_LAMBDA_LOG_STREAM_NAME',
+        'LAMBDA_TASK_ROOT',
+        'TZ',
+        'LANG',
+        'PATH',
+        // The execution role's credentials, as local stand-ins.
+        'AWS_ACCESS_KEY',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        // Passed through by name (passEnvironment), and set by the module itself when it loaded.
+        'FIDELITY_PREFIX',
+        'FIDELITY_OUT',
+        'FIDELITY_LOADED_BY',
+      ].sort(),
+    );
+    expect(probe!.runtimeEnv).toEqual({
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      _HANDLER: 'index.handler',
+    });
+  });
+
+  it('keeps what a module does when it loads in its own containers: not in another function, not in the emulator', async () => {
+    await until('the neighbour was invoked', () => journal('neighbour').length > 0);
+    const [neighbour] = journal<ProbeEntry>('neighbour');
+    expect(neighbour!.env.FIDELITY_LOADED_BY).toBeUndefined();
+    expect(neighbour!.env.FIDELITY_SHELL).toBeUndefined();
+    // This test's process is the emulator's: it learned the declarations without running the handler modules.
+    expect(process.env.FIDELITY_LOADED_BY).toBeUndefined();
+    expect((globalThis as { fidelityOwner?: string }).fidelityOwner).toBeUndefined();
+  });
+
   it.each([
     ['identifier-not-object', /itemIdentifier is "nope", not an object/],
     ['offset-missing', /offset is missing/],
@@ -251,14 +360,7 @@ describe('the emulator, held to the event source mapping', () => {
     const files = readdirSync(folder);
     expect(files).toHaveLength(1);
     const record = JSON.parse(readFileSync(join(folder, files[0]!), 'utf8')) as InvocationRecord;
-    expect(Object.keys(record)).toEqual([
-      'requestContext',
-      'responseContext',
-      'version',
-      'timestamp',
-      'KafkaBatchInfo',
-      'payload',
-    ]);
+    expect(Object.keys(record)).toEqual(INVOCATION_RECORD_KEYS);
     expect(record.requestContext).toMatchObject({
       condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 3,
@@ -304,6 +406,127 @@ describe('the emulator, held to the event source mapping', () => {
     expect(discarded!.KafkaBatchInfo.recordsInfo[`${topics.big.name}-0`]).toMatchObject({
       firstRecordOffset: String(oversized),
       lastRecordOffset: String(oversized),
+    });
+  });
+
+  describe('the mapping’s error-handling controls, with a Kafka topic as the on-failure destination', () => {
+    it('sends a record older than the maximum record age there without invoking the function', async () => {
+      const old = await sendKeyed(topics.aged.name, [
+        { key: 'k-old', value: 'two minutes old', timestamp: String(Date.now() - 120_000) },
+      ]);
+      const fresh = await sendKeyed(topics.aged.name, [{ key: 'k-new', value: 'fresh' }]);
+      await until('the fresh record was handled', () =>
+        controlsEvents(topics.aged.name).some((e) => e.records.some((r) => r.offset === fresh)),
+      );
+      await until(
+        'the old record reached the destination',
+        () => failedFor(topics.aged.name, old).length > 0,
+      );
+      expect(controlsEvents(topics.aged.name).flatMap((e) => e.records.map((r) => r.offset))).not.toContain(
+        old,
+      );
+      const [record] = failedFor(topics.aged.name, old);
+      expect(record!.key).toBe('k-old');
+      expect(record!.document.requestContext).toMatchObject({
+        condition: 'RecordAgeExceeded',
+        approximateInvokeCount: 0,
+        functionArn: expect.stringMatching(/:function:controls$/),
+      });
+      expect(record!.document.responseContext).toBeNull();
+    });
+
+    it('bisects a failing batch down to the failing record, which alone gets its attempts, then goes there keyed as it was', async () => {
+      const first = await sendKeyed(topics.bisected.name, [
+        { key: 'k0', value: 'a' },
+        { key: 'k1', value: 'b' },
+        { key: 'k2', value: 'c' },
+        { key: 'k-poison', value: 'poison' },
+      ]);
+      const poison = first + 3;
+      await until(
+        'the poison reached the destination',
+        () => failedFor(topics.bisected.name, poison).length > 0,
+      );
+      const events = controlsEvents(topics.bisected.name);
+      // 4 records fail; [a, b] is handled alone; [c, poison] fails; c alone is handled; poison alone, twice.
+      expect(events.filter((e) => e.values.includes('poison')).map((e) => e.records.length)).toEqual([
+        4, 2, 1, 1,
+      ]);
+      const handled = events
+        .filter((e) => !e.values.includes('poison'))
+        .flatMap((e) => e.records.map((r) => r.offset));
+      expect(handled.sort((a, b) => a - b)).toEqual([first, first + 1, first + 2]);
+
+      const records = failedFor(topics.bisected.name, poison);
+      expect(records).toHaveLength(1);
+      expect(records[0]!.key).toBe('k-poison');
+      const { document } = records[0]!;
+      expect(Object.keys(document)).toEqual(INVOCATION_RECORD_KEYS);
+      expect(document.requestContext).toMatchObject({
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 2,
+      });
+      expect(document.responseContext).toEqual(FUNCTION_ERROR_RESPONSE);
+      expect(document.KafkaBatchInfo).toMatchObject({
+        eventSourceArn: emulator.clusterArn,
+        recordsInfo: {
+          [`${topics.bisected.name}-0`]: expect.objectContaining({
+            firstRecordOffset: String(poison),
+            lastRecordOffset: String(poison),
+          }),
+        },
+      });
+      const event = JSON.parse(document.payload) as MskEvent;
+      const carried = Object.values(event.records).flat();
+      expect(carried.map((r) => [r.offset, Buffer.from(r.value!, 'base64').toString()])).toEqual([
+        [poison, 'poison'],
+      ]);
+    });
+
+    it('caps unlimited retries at 10 when a destination is set, as AWS does', async () => {
+      const offset = await sendKeyed(topics.stubborn.name, [{ key: 'k-stubborn', value: 'never' }]);
+      await until(
+        'the record reached the destination',
+        () => failedFor(topics.stubborn.name, offset).length > 0,
+      );
+      const deliveries = journal<{ offsets: number[] }>('stubborn').filter((e) => e.offsets.includes(offset));
+      expect(deliveries).toHaveLength(11);
+      const [record] = failedFor(topics.stubborn.name, offset);
+      expect(record!.document.requestContext).toMatchObject({
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 11,
+      });
+    });
+
+    it('lists what the mapping sent there among the handler’s dead letters (the console and dlq list read these)', async () => {
+      // After the tests above: the poison and the stubborn record (another handler's) are both there.
+      await until('both handlers’ records reached the destination', () =>
+        ['k-poison', 'k-stubborn'].every((key) => failed.some((f) => f.key === key)),
+      );
+      const controls = emulator.handlers.find((h) => h.name === 'controls')!;
+      const tools = emulatorTools(emulator);
+      try {
+        const letters = await allDeadLetters(tools, 'controls', { kind: 'on-failure' });
+        const poison = letters.find((l) => l.original.key === 'k-poison');
+        expect(poison).toBeDefined();
+        expect(poison!.info).toMatchObject({
+          handler: 'controls',
+          group: controls.eventSources.find((s) => s.topic === topics.bisected.name)!.consumerGroupId,
+          kind: 'on-failure',
+          attempts: 2,
+          error: 'RetryAttemptsExhausted (function error: Unhandled)',
+          source: { topic: topics.bisected.name, partition: 0 },
+        });
+        expect(poison!.original.value).toBe('poison');
+        expect(poison!.id).toMatch(new RegExp(`^${topics.FAILURES}/\\d+/\\d+$`));
+        // `dlq show ID` finds it by the id listed.
+        expect(await tools.call({ action: 'dead-letter', id: poison!.id })).toEqual(poison);
+        // The stubborn handler's records share the destination topic; they are not this handler's.
+        expect(letters.every((l) => l.info.handler === 'controls')).toBe(true);
+        expect(letters.some((l) => l.original.key === 'k-stubborn')).toBe(false);
+      } finally {
+        await tools.close();
+      }
     });
   });
 });

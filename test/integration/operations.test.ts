@@ -29,7 +29,7 @@ import {
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, FIXTURE_ENV, kafkaClient } from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -110,6 +110,8 @@ beforeAll(async () => {
   handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
   emulator = await startEmulator({
     appDir: FIXTURE_APP,
+    // What the fixture's functions read from this test, passed through by name (a function's environment is its own).
+    passEnvironment: FIXTURE_ENV,
     brokers,
     log: createLogger({}, 'silent'),
     only: ['echo', 'audit'],

@@ -64,7 +64,15 @@ describe('registry topics through the emulator', () => {
     jest.resetModules();
     fx = loadModule<SchemaTopics>(require.resolve('../fixtures/schemas/app/topics'));
     kafka = kafkaClient(brokers);
-    emulator = await startEmulator({ appDir: APP, brokers, log, onFailureDir, watch: false });
+    emulator = await startEmulator({
+      appDir: APP,
+      brokers,
+      log,
+      onFailureDir,
+      watch: false,
+      // The fixture's topic and group prefix, passed through by name (a function's environment is its own).
+      passEnvironment: ['FIXTURE_PREFIX'],
+    });
     seen = await collect(kafka, [fx.seen.name], (v) => v as Seen);
     const producer = createProducer({ brokers, clientId: 'schemas-test' });
     for (let seq = 0; seq < 4; seq++)

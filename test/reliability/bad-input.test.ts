@@ -17,6 +17,7 @@ import {
   ledgerPrefix,
   readBalances,
   readOutput,
+  RELIABILITY_ENV,
   summarize,
   Timeline,
 } from './support/scenario';
@@ -42,7 +43,13 @@ it('handled + dead-lettered equals produced, exactly, with 1% malformed and 1% t
   process.env.LOG_LEVEL = 'error'; // the adapter logs every failed record at warn; the dead letters tell it here
   process.env.RELIABILITY_LEDGER = ledgerPrefix(app.prefix);
   const notes: string[] = [];
-  const emulator = await startEmulator({ appDir: APP, brokers, log, only: ['projection'] });
+  const emulator = await startEmulator({
+    appDir: APP,
+    brokers,
+    log,
+    only: ['projection'],
+    passEnvironment: RELIABILITY_ENV,
+  });
   timeline.mark('emulator started');
   let traffic: Traffic;
   try {

@@ -6,6 +6,17 @@ import { alignTopics } from '../../shared/emulator/align-topics';
 
 export const REPO = resolve(__dirname, '../..');
 export const FIXTURE_APP = resolve(REPO, 'test/fixtures/app');
+/**
+ * What the fixture app's functions read from the test's environment. A function sees only what the deployed one
+ * would, so tests pass these through by name (the local-only `--pass-env`).
+ */
+export const FIXTURE_ENV = [
+  'FIXTURE_PREFIX',
+  'FIXTURE_START',
+  'FIXTURE_DELAY_MS',
+  'FIXTURE_FIXED',
+  'LOG_LEVEL',
+];
 
 export function kafkaClient(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'test', brokers, logLevel: logLevel.NOTHING });
@@ -114,6 +125,8 @@ export function spawnEmulator(env: Record<string, string>, args: string[] = []):
       // Any free port for the console: the developer's own `npm start` keeps 4480.
       '--console-port',
       '0',
+      '--pass-env',
+      FIXTURE_ENV.join(','),
       // Nothing here uses the tools' local stack: no operations function beside the handlers.
       '--no-local-stack',
       ...args,

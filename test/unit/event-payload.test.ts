@@ -262,7 +262,7 @@ describe('the on-failure invocation record', () => {
         functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
         source,
         records,
-        payload: '{}',
+        eventOf: () => '{}',
       },
       new Date('2026-12-01T00:00:00Z'),
     );

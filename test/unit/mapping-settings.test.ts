@@ -98,7 +98,7 @@ describe('a declaration field, its CloudFormation property and the emulator', ()
         destinationConfig: { onFailure: { destination: BUCKET } },
         provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 4 },
       },
-      { readsBatchResponse: true, attempts: 3 },
+      { readsBatchResponse: true, attempts: 3, bisect: false, onFailure: { kind: 's3' } },
     ],
     [
       'retry.attempts: 1',
@@ -116,19 +116,19 @@ describe('a declaration field, its CloudFormation property and the emulator', ()
       'retry.maxRecordAgeSeconds',
       { ...report, retry: { maxRecordAgeSeconds: 600 } },
       { maximumRecordAgeInSeconds: 600 },
-      {},
+      { maxRecordAgeMs: 600_000 },
     ],
     [
       'retry.bisectOnError',
       { ...report, retry: { bisectOnError: true } },
       { bisectBatchOnFunctionError: true },
-      {},
+      { bisect: true },
     ],
     [
       'onFailure: a Kafka topic',
       { ...report, onFailure: { topic: 'orders-failed' } },
       { destinationConfig: { onFailure: { destination: 'kafka://orders-failed' } } },
-      {},
+      { onFailure: { kind: 'kafka', topic: 'orders-failed' } },
     ],
   ];
 
@@ -153,6 +153,9 @@ describe('a declaration field, its CloudFormation property and the emulator', ()
       expect(cfn[property]).toBeUndefined();
     expect(local.attempts).toBeUndefined();
     expect(local.filter).toBeUndefined();
+    expect(local.maxRecordAgeMs).toBeUndefined();
+    expect(local.bisect).toBe(false);
+    expect(local.onFailure).toBeUndefined();
   });
 
   test('filter: the one pattern deployed is the one the emulator applies', () => {

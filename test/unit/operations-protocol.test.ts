@@ -64,7 +64,7 @@ describe('operations requests', () => {
       'filter.since must be a date (ISO 8601, e.g. 2026-11-25T10:00:00Z), got "yesterday"',
     );
     expect(refused({ v, action: 'dead-letters', handler: 'h', filter: { kind: 'x' } }).message).toBe(
-      'filter.kind must be one of decode, schema, handler, got "x"',
+      'filter.kind must be one of decode, schema, handler, on-failure, got "x"',
     );
     expect(refused({ v, action: 'replay', handler: 'h', filter: { ids: ['../etc'] } }).message).toMatch(
       /^filter.ids must be a non-empty list of dead-letter ids/,

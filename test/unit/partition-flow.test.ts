@@ -8,11 +8,11 @@ import type { EncodedRecord } from '../../shared/emulator/event-payload';
 import { PartitionFlow, type FlowEvent, type PartitionPort } from '../../shared/emulator/partition-flow';
 import type { RawRecord } from '../../shared/kafka/records';
 
-const raw = (offset: number, value = `v${offset}`): RawRecord => ({
+const raw = (offset: number, value = `v${offset}`, timestamp = 0): RawRecord => ({
   topic: 't',
   partition: 0,
   offset,
-  timestamp: 0,
+  timestamp,
   timestampType: 'CREATE_TIME',
   key: null,
   value: Buffer.from(value),
@@ -25,9 +25,13 @@ const batch = (from: number, to: number): RawRecord[] =>
 type Script = { take?: number; outcome: SliceOutcome } | 'oversized';
 
 /** A port that records every call, and answers submissions from a script (default: all taken, ok). */
-function scriptedPort(script: Script[] = [], options: { failCommits?: number[] } = {}) {
+function scriptedPort(
+  script: Script[] | ((offsets: number[]) => Script) = [],
+  options: { failCommits?: number[] } = {},
+) {
   const calls = {
     invoked: [] as number[][],
+    alone: [] as boolean[],
     commits: [] as number[],
     seeks: [] as number[],
     pauses: 0,
@@ -35,11 +39,15 @@ function scriptedPort(script: Script[] = [], options: { failCommits?: number[] }
     events: [] as FlowEvent[],
   };
   const port: PartitionPort = {
-    submit(records: readonly EncodedRecord[]): Submission {
-      const step = script.shift() ?? { outcome: { status: 'ok' } };
+    submit(records: readonly EncodedRecord[], alone: boolean): Submission {
+      const offsets = records.map((r) => r.raw.offset);
+      const step = (typeof script === 'function' ? script(offsets) : script.shift()) ?? {
+        outcome: { status: 'ok' },
+      };
       if (step === 'oversized') return { taken: 0, oversized: records[0]! };
       const taken = step.take ?? records.length;
-      calls.invoked.push(records.slice(0, taken).map((r) => r.raw.offset));
+      calls.invoked.push(offsets.slice(0, taken));
+      calls.alone.push(alone);
       return { taken, outcome: Promise.resolve(step.outcome) };
     },
     commit: async (offset) => {
@@ -62,6 +70,33 @@ function scriptedPort(script: Script[] = [], options: { failCommits?: number[] }
 
 const invocation = { requestId: 'r', payload: () => '{}', batchSize: 1, functionError: false };
 
+/**
+ * Runs the partition as the event source would: each batch from where the flow last sought, until it stops seeking
+ * back (the records are there again, as Kafka keeps them).
+ */
+async function drive(
+  flow: PartitionFlow,
+  calls: { seeks: number[] },
+  all: readonly RawRecord[],
+): Promise<void> {
+  let from = all[0]!.offset;
+  for (let round = 0; round < 50; round++) {
+    const seeks = calls.seeks.length;
+    await flow.process(all.filter((r) => r.offset >= from));
+    if (calls.seeks.length === seeks) return;
+    from = calls.seeks[calls.seeks.length - 1]!;
+  }
+  throw new Error('the partition never settled');
+}
+
+/** Fails any invocation that carries one of `bad` as a whole, as a throwing function does. */
+const failingOn =
+  (...bad: number[]) =>
+  (offsets: number[]): Script =>
+    offsets.some((o) => bad.includes(o))
+      ? { outcome: { status: 'error', reason: 'boom', timedOut: false, invocation } }
+      : { outcome: { status: 'ok' } };
+
 describe('one partition, as the event source mapping handles it', () => {
   it('commits past each invocation that succeeded, in slices as the batcher takes them', async () => {
     const { port, calls } = scriptedPort([{ take: 2, outcome: { status: 'ok' } }]);
@@ -72,6 +107,13 @@ describe('one partition, as the event source mapping handles it', () => {
     ]);
     expect(calls.commits).toEqual([12, 15]);
     expect(calls.seeks).toEqual([]);
+  });
+
+  it('hands the batcher at most a batch of records at a time', async () => {
+    const { port, calls } = scriptedPort();
+    await new PartitionFlow(port, { retryPauseMs: 0, maxRecords: 2 }).process(batch(10, 14));
+    expect(calls.invoked).toEqual([[10, 11], [12, 13], [14]]);
+    expect(calls.commits).toEqual([12, 14, 15]);
   });
 
   it('commits up to a reported failure, then delivers the partition again from it after a pause', async () => {
@@ -155,5 +197,92 @@ describe('one partition, as the event source mapping handles it', () => {
     await new PartitionFlow(port, { retryPauseMs: 0 }).process(batch(10, 12));
     expect(calls.invoked).toEqual([[10]]);
     expect(calls.seeks).toEqual([11]);
+  });
+});
+
+describe("the mapping's error-handling controls", () => {
+  it('sends records older than the maximum record age to the on-failure destination without invoking them', async () => {
+    const now = 1_000_000;
+    const old = now - 61_000;
+    const records = [
+      raw(10, 'a', old),
+      raw(11, 'b', old),
+      raw(12, 'c', now - 1000),
+      raw(13, 'd', old),
+      raw(14, 'e', now),
+    ];
+    const { port, calls } = scriptedPort();
+    await new PartitionFlow(port, {
+      retryPauseMs: 0,
+      attempts: 3,
+      maxRecordAgeMs: 60_000,
+      now: () => now,
+    }).process(records);
+    expect(calls.discarded).toEqual([
+      { condition: 'RecordAgeExceeded', offsets: [10, 11] },
+      { condition: 'RecordAgeExceeded', offsets: [13] },
+    ]);
+    // An invocation never reaches past an expired record: 12 alone, then 14.
+    expect(calls.invoked).toEqual([[12], [14]]);
+    expect(calls.commits).toEqual([12, 13, 14, 15]);
+  });
+
+  it('gives up on a record that ages out while it is retried', async () => {
+    let now = 100_000;
+    const { port, calls } = scriptedPort(() => ({ outcome: { status: 'failed-at', offset: 10 } }));
+    const flow = new PartitionFlow(port, { retryPauseMs: 0, maxRecordAgeMs: 60_000, now: () => now });
+    await flow.process([raw(10, 'a', 90_000)]);
+    expect(calls.discarded).toEqual([]);
+    now = 160_000; // 70 s old at its next delivery
+    await flow.process([raw(10, 'a', 90_000)]);
+    expect(calls.discarded).toEqual([{ condition: 'RecordAgeExceeded', offsets: [10] }]);
+    expect(calls.invoked).toEqual([[10]]);
+    expect(calls.commits).toEqual([11]);
+  });
+
+  it('bisects a failed invocation down to the failing record, then gives it its attempts alone', async () => {
+    const { port, calls } = scriptedPort(failingOn(12));
+    const flow = new PartitionFlow(port, { retryPauseMs: 0, attempts: 2, bisect: true });
+    await drive(flow, calls, batch(10, 13));
+    expect(calls.invoked).toEqual([
+      [10, 11, 12, 13], // fails: split in two
+      [10, 11], // the first half alone: handled
+      [12, 13], // the second: fails, split again
+      [12], // alone: its first delivery as the failing record
+      [12], // its second: attempts exhausted, to the on-failure destination
+      [13], // the rest of the batch goes on
+    ]);
+    expect(calls.alone).toEqual([false, true, true, true, true, true]);
+    expect(calls.discarded).toEqual([{ condition: 'RetryAttemptsExhausted', offsets: [12], attempts: 2 }]);
+    expect(calls.commits).toEqual([12, 13, 14]);
+    // Splitting is not a retry: only the lone record's deliveries were counted.
+    expect(calls.events.filter((e) => e.kind === 'retrying')).toEqual([
+      expect.objectContaining({ offset: 12, attempt: 1 }),
+    ]);
+    expect(calls.events.filter((e) => e.kind === 'bisecting')).toHaveLength(2);
+  });
+
+  it('does not bisect on a partial batch response: the partition resumes at the reported record', async () => {
+    const { port, calls } = scriptedPort((offsets) =>
+      offsets.includes(12) ? { outcome: { status: 'failed-at', offset: 12 } } : { outcome: { status: 'ok' } },
+    );
+    const flow = new PartitionFlow(port, { retryPauseMs: 0, attempts: 2, bisect: true });
+    await drive(flow, calls, batch(10, 13));
+    expect(calls.invoked).toEqual([
+      [10, 11, 12, 13],
+      [12, 13],
+    ]);
+    expect(calls.alone).toEqual([false, false]);
+    expect(calls.discarded).toEqual([{ condition: 'RetryAttemptsExhausted', offsets: [12, 13] }]);
+  });
+
+  it('delivers every half of a bisected batch, also when several records fail', async () => {
+    const { port, calls } = scriptedPort(failingOn(10, 15));
+    const flow = new PartitionFlow(port, { retryPauseMs: 0, attempts: 1, bisect: true });
+    await drive(flow, calls, batch(10, 17));
+    expect(calls.discarded.map((d) => d.offsets)).toEqual([[10], [15]]);
+    const handled = calls.invoked.filter((offsets) => !offsets.includes(10) && !offsets.includes(15)).flat();
+    expect(handled.sort((a, b) => a - b)).toEqual([11, 12, 13, 14, 16, 17]);
+    expect(calls.commits[calls.commits.length - 1]).toBe(18);
   });
 });

@@ -184,6 +184,18 @@ export function handlerLedger(prefix: string): Set<string> {
   return ids;
 }
 
+/**
+ * What the reliability app's functions read from the test's environment: passed through by name, since a function
+ * sees only what the deployed one would.
+ */
+export const RELIABILITY_ENV = [
+  'RELIABILITY_PREFIX',
+  'RELIABILITY_DELAY_MS',
+  'RELIABILITY_LEDGER',
+  'RELIABILITY_LINGER_MS',
+  'LOG_LEVEL',
+];
+
 /** The command line's `dev` emulator over the reliability app, as its own process. */
 export function spawnEmulator(prefix: string, extraEnv: Record<string, string> = {}): EmulatorProcess {
   const child = spawn(
@@ -201,6 +213,8 @@ export function spawnEmulator(prefix: string, extraEnv: Record<string, string> =
       '2',
       '--console-port',
       '0',
+      '--pass-env',
+      RELIABILITY_ENV.join(','),
       // Nothing here uses the tools' local stack: no operations function beside the handlers.
       '--no-local-stack',
     ],
