@@ -20,8 +20,8 @@ export function decodeRecord<T>(
   } catch (error) {
     throw notValid(t, error, raw);
   }
-  const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
-  for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
+  const headers = raw.headers.length ? newHeaders() : NO_HEADERS;
+  for (const h of raw.headers) if (h.value !== null) addHeader(headers, h.key, h.value.toString('utf8'));
   const key = raw.key === null ? null : raw.key.toString('utf8');
   return checked(t, raw, decoded, key, raw.timestampType, headers);
 }
@@ -73,7 +73,7 @@ function checked<T>(
   decoded: unknown,
   key: string | null,
   timestampType: KafkaRecord<T>['timestampType'],
-  headers: Record<string, string>,
+  headers: Headers,
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
   const value = validate(topic.schema, decoded, at) as T | Promise<T>;
   const keyChecked = topic.keySchema && validate(topic.keySchema, key, at, 'key');
@@ -87,7 +87,7 @@ function toRecord<T>(
   key: string | null,
   value: T,
   timestampType: KafkaRecord<T>['timestampType'],
-  headers: Record<string, string>,
+  headers: Headers,
 ): KafkaRecord<T> {
   return {
     topic: at.topic,
@@ -97,17 +97,31 @@ function toRecord<T>(
     timestampType,
     key,
     value,
-    headers,
+    headers: headers.last,
+    headerValues: headers.all,
   };
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({});
+/** A record's headers both ways: the last value of each name, and every value in record order. */
+interface Headers {
+  last: Record<string, string>;
+  all: Record<string, string[]>;
+}
 
-/** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8; the last name wins. */
-function eventHeaders(list: readonly MskHeader[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+const NO_HEADERS: Headers = Object.freeze({ last: Object.freeze({}), all: Object.freeze({}) }) as Headers;
+
+const newHeaders = (): Headers => ({ last: {}, all: {} });
+
+function addHeader(headers: Headers, name: string, value: string): void {
+  headers.last[name] = value;
+  (headers.all[name] ??= []).push(value);
+}
+
+/** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8. */
+function eventHeaders(list: readonly MskHeader[]): Headers {
+  const headers = newHeaders();
   for (const header of list)
-    for (const [name, bytes] of Object.entries(header)) headers[name] = Buffer.from(bytes).toString('utf8');
+    for (const name in header) addHeader(headers, name, Buffer.from(header[name]!).toString('utf8'));
   return headers;
 }
 
