@@ -18,7 +18,8 @@ export class SpanStore {
     if (n === 0) return;
     this.reports.push(report);
     this.count += n;
-    while (this.count > this.capacity && this.reports.length > 1) this.count -= spanCount(this.reports.shift()!);
+    while (this.count > this.capacity && this.reports.length > 1)
+      this.count -= spanCount(this.reports.shift()!);
   }
 
   /** The spans of one trace, and the batch spans linked to it, oldest first. */

@@ -27,7 +27,9 @@ export class MetricFigures {
   /** Each count metric summed over every document. */
   readonly totals: Record<string, number> = Object.fromEntries(COUNTED.map((name) => [name, 0]));
   /** The latest document's record age (max and median), duration and batch size, in milliseconds and records. */
-  latest: { at: Date; recordAgeMaxMs?: number; recordAgeP50Ms?: number; durationMs: number; batchSize: number } | undefined;
+  latest:
+    | { at: Date; recordAgeMaxMs?: number; recordAgeP50Ms?: number; durationMs: number; batchSize: number }
+    | undefined;
 
   add(doc: EmfDocument): void {
     this.documents++;

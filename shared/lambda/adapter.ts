@@ -500,7 +500,11 @@ function armDeadline(
   startedAt: number,
 ): () => void {
   const remaining = lambda?.getRemainingTimeInMillis?.();
-  if (remaining === undefined || !observers.some((o) => o.nearDeadline) || remaining <= 2 * DEADLINE_MARGIN_MS)
+  if (
+    remaining === undefined ||
+    !observers.some((o) => o.nearDeadline) ||
+    remaining <= 2 * DEADLINE_MARGIN_MS
+  )
     return () => {};
   const timer = setTimeout(() => {
     invocation.report.durationMs = Date.now() - startedAt;

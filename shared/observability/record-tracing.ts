@@ -4,7 +4,15 @@
  * `ctx.publish` from either continues that trace. Nothing here may fail a record: a header that does not parse
  * starts a trace of its own, and an SDK that throws leaves the record to run untraced.
  */
-import { context, SpanKind, trace, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  SpanKind,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { HandlerContext } from '../declarations/handler';
 import type {
   InvocationHook,
@@ -53,7 +61,12 @@ class OwnRecordSpan implements PublishParent {
     if (!this.#own) {
       const p = this.parent;
       this.#own = p
-        ? { traceId: p.traceId, spanId: newSpanId(), flags: p.flags, ...(p.traceState && { traceState: p.traceState }) }
+        ? {
+            traceId: p.traceId,
+            spanId: newSpanId(),
+            flags: p.flags,
+            ...(p.traceState && { traceState: p.traceState }),
+          }
         : newOwnSpan();
     }
     return this.#own;
@@ -152,7 +165,12 @@ class InvocationTracing implements InvocationObserver {
     try {
       const from = extractRecordContext(raw, recordTraceParent(raw));
       parentSpanId = trace.getSpanContext(from)?.spanId;
-      const attributes = processAttributes(raw, scope.record?.key ?? undefined, this.inv.spec.group, this.inv.spec.name);
+      const attributes = processAttributes(
+        raw,
+        scope.record?.key ?? undefined,
+        this.inv.spec.group,
+        this.inv.spec.name,
+      );
       span = tracer.startSpan(`process ${raw.topic}`, { kind: SpanKind.CONSUMER, attributes }, from);
       active = trace.setSpan(from, span);
     } catch {
@@ -230,7 +248,13 @@ class InvocationTracing implements InvocationObserver {
     });
   }
 
-  #report(scope: RecordScope, own: OwnSpan, parentSpanId: string | undefined, started: number, outcome: SpanOutcome): void {
+  #report(
+    scope: RecordScope,
+    own: OwnSpan,
+    parentSpanId: string | undefined,
+    started: number,
+    outcome: SpanOutcome,
+  ): void {
     this.#spans?.add({
       traceId: own.traceId,
       spanId: own.spanId,
@@ -268,4 +292,3 @@ export const tracingHook: InvocationHook = {
     return new InvocationTracing(inv, tracer);
   },
 };
-

@@ -44,7 +44,12 @@ export function processAttributes(
 }
 
 /** The attributes of a `process` span over a batch (its records are its links). */
-export function batchAttributes(topic: string | undefined, count: number, group: string, handler: string): Attributes {
+export function batchAttributes(
+  topic: string | undefined,
+  count: number,
+  group: string,
+  handler: string,
+): Attributes {
   return {
     [ATTR.system]: 'kafka',
     [ATTR.operationType]: 'process',

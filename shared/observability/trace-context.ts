@@ -64,7 +64,8 @@ export function formatTraceParent(traceId: string, spanId: string, flags: number
 
 const MAX_TRACESTATE_MEMBERS = 32;
 /** A simple key (lowercase letter first) or a multi-tenant `tenant@system` key. */
-const TRACESTATE_KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+const TRACESTATE_KEY =
+  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
 /** Printable ASCII but `,` and `=`, at most 256 characters, not ending in a space. */
 const TRACESTATE_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
@@ -103,7 +104,8 @@ export function traceContextOf(
 ): TraceParent | undefined {
   if (traceparents.length === 0) return undefined;
   const first = traceparents[0]!;
-  for (let i = 1; i < traceparents.length; i++) if (traceparents[i]!.trim() !== first.trim()) return undefined;
+  for (let i = 1; i < traceparents.length; i++)
+    if (traceparents[i]!.trim() !== first.trim()) return undefined;
   const parent = parseTraceParent(first);
   if (!parent) return undefined;
   const traceState = tracestates.length ? parseTraceState(tracestates) : undefined;

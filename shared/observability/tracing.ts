@@ -22,7 +22,14 @@ import {
 } from '@opentelemetry/api';
 import type { MskHeader, MskRecord } from '../lambda/msk-event';
 import { publishAttributes } from './semconv';
-import { formatTraceParent, SAMPLED, TRACEPARENT, TRACESTATE, traceContextOf, type TraceParent } from './trace-context';
+import {
+  formatTraceParent,
+  SAMPLED,
+  TRACEPARENT,
+  TRACESTATE,
+  traceContextOf,
+  type TraceParent,
+} from './trace-context';
 import { newSpanId, newTraceId } from './trace-ids';
 
 const TRACER_NAME = 'kafka-lambda';
@@ -71,7 +78,10 @@ const eventHeaderGetter: TextMapGetter<readonly MskHeader[]> = {
  * The context a record was produced in, for an SDK: what the registered propagators read from its headers (W3C
  * trace context, baggage, X-Ray, ...), or the record's own `traceparent` when they read no span from it.
  */
-export function extractRecordContext(record: Pick<MskRecord, 'headers'>, parsed: TraceParent | undefined): Context {
+export function extractRecordContext(
+  record: Pick<MskRecord, 'headers'>,
+  parsed: TraceParent | undefined,
+): Context {
   const extracted = record.headers?.length
     ? propagation.extract(ROOT_CONTEXT, record.headers, eventHeaderGetter)
     : ROOT_CONTEXT;
@@ -118,7 +128,9 @@ const NO_PUBLISH_SPAN = (): void => {};
 
 /** `traceparent` and (when present) `tracestate` of a span of the framework's own. */
 export function ownHeaders(span: OwnSpan): Record<string, string> {
-  const headers: Record<string, string> = { [TRACEPARENT]: formatTraceParent(span.traceId, span.spanId, span.flags) };
+  const headers: Record<string, string> = {
+    [TRACEPARENT]: formatTraceParent(span.traceId, span.spanId, span.flags),
+  };
   if (span.traceState !== undefined) headers[TRACESTATE] = span.traceState;
   return headers;
 }
@@ -142,7 +154,11 @@ export function startPublish(topic: string, count: number, parent?: PublishParen
   }
   const active = context.active();
   const base = trace.getSpan(active) || !parent ? active : (parent.context() ?? active);
-  const span = tracer.startSpan(`publish ${topic}`, { kind: SpanKind.PRODUCER, attributes: publishAttributes(topic, count) }, base);
+  const span = tracer.startSpan(
+    `publish ${topic}`,
+    { kind: SpanKind.PRODUCER, attributes: publishAttributes(topic, count) },
+    base,
+  );
   const headers = injected(trace.setSpan(base, span), span);
   return { headers: () => headers, end: (error) => endSpan(span, error) };
 }
@@ -164,7 +180,10 @@ function injected(ctx: Context, span: Span): Record<string, string> {
 export function endSpan(span: Span, error?: unknown, failure?: { kind: string; message: string }): void {
   if (error !== undefined) {
     span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
   } else if (failure) {
     span.setAttribute('error.type', failure.kind);
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });

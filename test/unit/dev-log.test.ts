@@ -34,7 +34,7 @@ describe('the dev log routing', () => {
     }
   });
 
-  it('keeps the functions\' metrics lines in the file, and off a terminal that is not verbose', async () => {
+  it("keeps the functions' metrics lines in the file, and off a terminal that is not verbose", async () => {
     const emf = '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"Handler":"orders"}';
     const run = async (verbose: boolean): Promise<{ file: string; terminal: string }> => {
       const path = join(mkdtempSync(join(tmpdir(), 'dev-log-')), 'dev.log');
