@@ -6,6 +6,7 @@ import type {
   PartitionPlacement,
   TopicStatus,
 } from '../shared/emulator';
+export type { FollowedTrace, TraceNode } from '../shared/emulator';
 
 /** A declared topic against the cluster, each partition with its log start and end offsets. */
 export interface TopicView extends Omit<TopicStatus, 'partitions'> {
@@ -54,8 +55,24 @@ export interface LagView {
   lag: number;
 }
 
+/** What the function's metrics documents (EMF, one per invocation and topic) said, summed up. */
+export interface MetricsView {
+  documents: number;
+  /** Each count metric (RecordsReceived, RecordsFailedDecode, ...) summed over the documents. */
+  totals: Record<string, number>;
+  /** The latest document's figures. */
+  latest?: {
+    at: string;
+    recordAgeMaxMs?: number;
+    recordAgeP50Ms?: number;
+    durationMs: number;
+    batchSize: number;
+  };
+}
+
 export interface HandlerView {
   name: string;
+  metrics: MetricsView;
   counts: {
     handled: number;
     deadLettered: number;

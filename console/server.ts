@@ -18,6 +18,7 @@ import {
   type FailureKind,
 } from '../shared/emulator';
 import { bundlePage } from './bundle';
+import { registerFollowRoutes } from './follow-routes';
 import { deadLetterIds, InputError, optionalDate, optionalInt, optionalOneOf, optionalText } from './inputs';
 import { TOKEN_HEADER, type LetterView, type TopicView } from './protocol';
 import { newToken, refusal } from './security';
@@ -255,6 +256,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       return failed(c, error);
     }
   });
+
+  registerFollowRoutes(app, emulator);
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {

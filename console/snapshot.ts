@@ -33,8 +33,14 @@ export class SnapshotBuilder {
       h.handled = s.handled;
       h.at = now;
     }
+    const latest = s.metrics.latest;
     return {
       name,
+      metrics: {
+        documents: s.metrics.documents,
+        totals: { ...s.metrics.totals },
+        ...(latest && { latest: { ...latest, at: latest.at.toISOString() } }),
+      },
       counts: {
         handled: s.handled,
         deadLettered: s.deadLettered,

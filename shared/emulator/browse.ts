@@ -2,13 +2,13 @@
  * Browsing a topic's latest records, decoded and validated against its declaration, newest first: what the
  * console's topic page shows. Reads through a throwaway consumer group, so no application group is touched.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
 import { errorMessage } from '../errors';
 import { partitionForKey } from '../kafka/partitioner';
-import { fromKafkaMessage, type RawRecord } from '../kafka/records';
+import type { RawRecord } from '../kafka/records';
 import { decodeRecord } from '../lambda/decode';
+import { readRanges } from './read-ranges';
 
 export interface BrowseQuery {
   /** Only this partition. */
@@ -60,46 +60,6 @@ async function decoded(topic: AnyTopic, raw: RawRecord): Promise<BrowsedRecord> 
   }
 }
 
-/** Reads `[from, to)` of each listed partition. */
-async function readRanges(
-  kafka: Kafka,
-  topic: string,
-  ranges: Map<number, [number, number]>,
-): Promise<RawRecord[]> {
-  const records: RawRecord[] = [];
-  const remaining = new Map([...ranges].filter(([, [from, to]]) => to > from));
-  if (remaining.size === 0) return records;
-  const groupId = `kafka-lambda-console-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const range = remaining.get(partition);
-            const offset = Number(message.offset);
-            if (!range || offset < range[0] || offset >= range[1]) return;
-            records.push(fromKafkaMessage(topic, partition, message));
-            if (offset + 1 >= range[1]) remaining.delete(partition);
-            if (remaining.size === 0) resolve();
-          },
-        })
-        .catch(reject);
-      for (const [partition, [from]] of remaining) consumer.seek({ topic, partition, offset: String(from) });
-    });
-  } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect();
-  }
-  return records;
-}
-
 /** The topic's latest records that match, newest first, each decoded and validated as a handler would. */
 export async function browseRecords(
   kafka: Kafka,
@@ -133,7 +93,7 @@ export async function browseRecords(
   } finally {
     await admin.disconnect();
   }
-  const raw = (await readRanges(kafka, topic.name, ranges))
+  const raw = (await readRanges(kafka, new Map([[topic.name, ranges]])))
     .filter((r) => query.key === undefined || r.key?.toString('utf8') === query.key)
     .sort((a, b) => b.timestamp - a.timestamp || b.offset - a.offset)
     .slice(0, limit);

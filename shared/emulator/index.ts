@@ -18,3 +18,7 @@ export { listDeadLetters, replayDeadLetters } from './dead-letters';
 export type { DeadLetterEntry, DeadLetterFilter, ReplayResult } from './dead-letters';
 export { partitionForKey } from '../kafka/partitioner';
 export type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';
+export { followRecord } from './follow';
+export type { FollowTarget, FollowOptions, FollowedTrace } from './follow';
+export type { TracedRecord, TracedSpan, TraceNode } from './follow-tree';
+export type { MetricFigures } from './stats';
