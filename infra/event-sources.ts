@@ -15,6 +15,7 @@ import { digestOf } from './digest';
 import type { KafkaFunction } from './handler-function';
 import type { EventSourcePlan, HandlerPlan } from './handler-plan';
 import { checkReservedConcurrency } from './invariants';
+import { MAPPING_METRICS_CONFIG } from './mapping-metrics';
 import { MAPPING_METADATA, type MappingRecord } from './event-source-lock';
 import { ACCEPTED, acknowledge, underArnOf } from './nag';
 import { onFailureBucketStatements } from './permissions';
@@ -135,6 +136,7 @@ export class HandlerEventSources extends Construct {
           }),
           ...startingPositionOf(definition.startingPosition),
           ...(filterCriteria && { filterCriteria }),
+          metricsConfig: MAPPING_METRICS_CONFIG,
           enabled: true,
           ...(this.onFailureBucket && {
             functionResponseTypes: ['ReportBatchItemFailures'],
