@@ -5,6 +5,7 @@ import { bundles } from './bundles';
 import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
+import { observabilityCost } from './observability-cost';
 import { producerThroughput } from './producer';
 import { tableWrites } from './tables';
 
@@ -12,6 +13,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   emulatorThroughput,
   keyConcurrency,
   adapterCost,
+  observabilityCost,
   producerThroughput,
   bundles,
   brokerCeiling,

@@ -72,6 +72,36 @@ type Ctx = HandlerContext<never>;
 /** A record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
 type Decoded = KafkaRecord<unknown> | PermanentRecordError;
 
+/** One record on its way through the hooks that wrap its processing (what they see of it: RecordScope). */
+class RecordRun implements RecordScope {
+  failure?: Failure;
+  outcome?: 'dead-lettered' | 'failed';
+
+  constructor(
+    readonly raw: MskRecord,
+    readonly decoded: Decoded,
+  ) {}
+
+  get record(): KafkaRecord<unknown> | undefined {
+    return this.decoded instanceof PermanentRecordError ? undefined : this.decoded;
+  }
+}
+
+/** A hook's wrapper around a record's (or a batch's) processing, as InvocationObserver declares it. */
+type Around<S> = <T>(scope: S, ctx: Ctx, call: (ctx: Ctx, scope: S) => T) => T;
+
+/** The wrappers of several hooks as one, the first outermost; undefined when no hook wraps. */
+function chain<S>(arounds: readonly Around<S>[]): Around<S> | undefined {
+  return arounds.reduceRight<Around<S> | undefined>(
+    (inner, outer) =>
+      inner === undefined
+        ? outer
+        : <T>(scope: S, ctx: Ctx, call: (ctx: Ctx, scope: S) => T): T =>
+            outer(scope, ctx, (c) => inner(scope, c, call)),
+    undefined,
+  );
+}
+
 /** Decode and schema failures become the record's outcome; anything else is a bug and fails the invocation. */
 const decodedFailed = (error: unknown): Decoded => {
   if (error instanceof PermanentRecordError) return error;
@@ -95,8 +125,12 @@ class Invocation {
   readonly #topicFor: (name: string) => AnyTopic | undefined;
   /** Whether anyone reads `report.handled` (the caller of invokeHandler, the emulator): else it stays empty. */
   readonly #detailed: boolean;
-  /** The hooks' observers that wrap a record's or a batch's processing (tracing), outermost first. */
-  readonly #around: InvocationObserver[];
+  /** What the hooks wrap around a record's processing (tracing), or undefined when none does. */
+  readonly #aroundRecord: Around<RecordScope> | undefined;
+  readonly #aroundBatch: Around<readonly RecordScope[]> | undefined;
+  /** A record's processing as the wrappers call it: made once per invocation, not per record. */
+  readonly #processRun = (ctx: Ctx, run: RecordScope): void | Promise<void> =>
+    this.#process((run as RecordRun).raw, (run as RecordRun).decoded, ctx, run);
   /** The tally of the topic counted last: an event's records are nearly always of one topic. */
   #lastTopic: string | undefined;
   #lastTally: TopicTally | undefined;
@@ -114,7 +148,14 @@ class Invocation {
     this.#options = options;
     this.#topicFor = topicFor;
     this.#detailed = detailed;
-    this.#around = observers.filter((o) => o.aroundRecord || o.aroundBatch);
+    this.#aroundRecord = chain(
+      observers.flatMap((o) => (o.aroundRecord ? [o.aroundRecord.bind(o) as Around<RecordScope>] : [])),
+    );
+    this.#aroundBatch = chain(
+      observers.flatMap((o) =>
+        o.aroundBatch ? [o.aroundBatch.bind(o) as Around<readonly RecordScope[]>] : [],
+      ),
+    );
     this.#retryPolicy =
       def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
     this.report = {
@@ -199,16 +240,9 @@ class Invocation {
 
   /** The record's processing, inside what the hooks wrap around it (its trace context) when any does. */
   #handleOne(raw: MskRecord, decoded: Decoded): void | Promise<void> {
-    if (this.#around.length === 0) return this.#process(raw, decoded, this.#ctx, undefined);
-    const scope: RecordScope = decoded instanceof PermanentRecordError ? { raw } : { raw, record: decoded };
-    return this.#wrapRecord(0, scope, this.#ctx, (ctx) => this.#process(raw, decoded, ctx, scope));
-  }
-
-  #wrapRecord<T>(i: number, scope: RecordScope, ctx: Ctx, call: (ctx: Ctx) => T): T {
-    const observer = this.#around[i];
-    if (!observer) return call(ctx);
-    if (!observer.aroundRecord) return this.#wrapRecord(i + 1, scope, ctx, call);
-    return observer.aroundRecord(scope, ctx, (inner) => this.#wrapRecord(i + 1, scope, inner, call));
+    const around = this.#aroundRecord;
+    if (around === undefined) return this.#process(raw, decoded, this.#ctx, undefined);
+    return around(new RecordRun(raw, decoded), this.#ctx, this.#processRun);
   }
 
   #process(raw: MskRecord, decoded: Decoded, ctx: Ctx, scope: RecordScope | undefined): void | Promise<void> {
@@ -268,24 +302,20 @@ class Invocation {
 
   async #runBatch(raws: MskRecord[]): Promise<void> {
     const decoded = await Promise.all(raws.map((raw) => this.#decode(raw)));
-    const valid: RecordScope[] = [];
+    const valid: RecordRun[] = [];
     for (const [i, d] of decoded.entries()) {
       const raw = raws[i]!;
       if (d instanceof PermanentRecordError) await this.#handleOne(raw, d);
-      else valid.push({ raw, record: d });
+      else valid.push(new RecordRun(raw, d));
     }
     if (valid.length === 0) return;
-    await this.#wrapBatch(0, valid, this.#ctx, (ctx) => this.#processBatch(valid, ctx));
+    const around = this.#aroundBatch;
+    await (around
+      ? around(valid, this.#ctx, (ctx) => this.#processBatch(valid, ctx))
+      : this.#processBatch(valid, this.#ctx));
   }
 
-  #wrapBatch<T>(i: number, scopes: readonly RecordScope[], ctx: Ctx, call: (ctx: Ctx) => T): T {
-    const observer = this.#around[i];
-    if (!observer) return call(ctx);
-    if (!observer.aroundBatch) return this.#wrapBatch(i + 1, scopes, ctx, call);
-    return observer.aroundBatch(scopes, ctx, (inner) => this.#wrapBatch(i + 1, scopes, inner, call));
-  }
-
-  async #processBatch(valid: readonly RecordScope[], ctx: Ctx): Promise<void> {
+  async #processBatch(valid: readonly RecordRun[], ctx: Ctx): Promise<void> {
     const records = valid.map((v) => v.record!);
     const attempt = await withRetry(
       this.#retryPolicy,

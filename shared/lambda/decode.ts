@@ -1,7 +1,7 @@
 import { DecodeError, errorMessage, type RecordLocation } from '../errors';
 import { jsonCodec } from '../declarations/codec';
 import type { KafkaRecord } from '../declarations/handler';
-import type { MskHeader, MskRecord, RawRecord } from './msk-event';
+import { headerText, type MskHeader, type MskRecord, type RawRecord } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
 
@@ -120,8 +120,7 @@ function addHeader(headers: Headers, name: string, value: string): void {
 /** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8. */
 function eventHeaders(list: readonly MskHeader[]): Headers {
   const headers = newHeaders();
-  for (const header of list)
-    for (const name in header) addHeader(headers, name, Buffer.from(header[name]!).toString('utf8'));
+  for (const header of list) for (const name in header) addHeader(headers, name, headerText(header[name]!));
   return headers;
 }
 

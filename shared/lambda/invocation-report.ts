@@ -65,12 +65,16 @@ type Ctx = HandlerContext<never>;
 export interface InvocationObserver {
   /**
    * Runs one record's processing (its handler calls, retries and failure) inside what the observer adds, e.g. a
-   * trace context. `call` must be called exactly once, with the context the handler is to get; its result is
-   * returned as is.
+   * trace context. `call` must be called exactly once, with the context the handler is to get and the scope it
+   * was given; its result is returned as is. Runs for every record: it allocates as little as it can.
    */
-  aroundRecord?<T>(scope: RecordScope, ctx: Ctx, call: (ctx: Ctx) => T): T;
+  aroundRecord?<T>(scope: RecordScope, ctx: Ctx, call: (ctx: Ctx, scope: RecordScope) => T): T;
   /** The same for one `handleBatch` call over the batch's valid records (retries included). */
-  aroundBatch?<T>(scopes: readonly RecordScope[], ctx: Ctx, call: (ctx: Ctx) => T): T;
+  aroundBatch?<T>(
+    scopes: readonly RecordScope[],
+    ctx: Ctx,
+    call: (ctx: Ctx, scopes: readonly RecordScope[]) => T,
+  ): T;
   /** The invocation is still running shortly before Lambda's deadline: the last moment to say anything. */
   nearDeadline?(report: InvocationReport): void;
   /** The invocation ended; `error` when it failed whole (the batch is delivered again). */

@@ -23,7 +23,7 @@ import type {
 } from '../lambda/invocation-report';
 import { batchAttributes, processAttributes, ATTR } from './semconv';
 import { SpanReportBuilder, type SpanOutcome } from './span-report';
-import type { TraceParent } from './trace-context';
+import { TRACEPARENT, TRACESTATE, traceContextOf, type TraceParent } from './trace-context';
 import { newSpanId } from './trace-ids';
 import {
   endSpan,
@@ -39,17 +39,61 @@ import {
 } from './tracing';
 
 type Ctx = HandlerContext<never>;
+type PublishFn = (
+  topic: { name: string },
+  value: unknown,
+  options?: Parameters<Ctx['publish']>[2],
+) => Promise<void>;
+
+/**
+ * The handler's context for one record or batch: the invocation's, with a `publish` that writes the trace headers of
+ * `parent()`. One object per record, its `publish` made only when the handler reaches for it.
+ */
+abstract class TracedContext implements PublishParent {
+  #publish: PublishFn | undefined;
+
+  constructor(protected readonly base: Ctx) {}
+
+  abstract context(): Context | undefined;
+  abstract own(): OwnSpan;
+
+  get handler(): string {
+    return this.base.handler;
+  }
+  get group(): string {
+    return this.base.group;
+  }
+  get log(): Ctx['log'] {
+    return this.base.log;
+  }
+  get table(): Ctx['table'] {
+    return this.base.table;
+  }
+  get publish(): PublishFn {
+    return (this.#publish ??= (topic, value, options) => {
+      const publish = startPublish(topic.name, 1, this);
+      return traced(publish, () =>
+        (this.base.publish as PublishFn)(topic, value, withTraceHeaders(options, publish.headers(0))),
+      );
+    });
+  }
+}
 
 /** Without an SDK: the record's own span, its ids made only when a publish or the emulator asks for them. */
-class OwnRecordSpan implements PublishParent {
+class OwnRecordContext extends TracedContext {
   #parent: TraceParent | null | undefined;
   #own: OwnSpan | undefined;
 
-  constructor(private readonly headers: RecordScope['raw']) {}
+  constructor(
+    base: Ctx,
+    private readonly scope: RecordScope,
+  ) {
+    super(base);
+  }
 
-  /** The producer's context from the record's headers, if valid. */
+  /** The producer's context from the record's headers, if valid: as decoded for the handler, when it decoded. */
   get parent(): TraceParent | undefined {
-    if (this.#parent === undefined) this.#parent = recordTraceParent(this.headers) ?? null;
+    if (this.#parent === undefined) this.#parent = traceParentOf(this.scope) ?? null;
     return this.#parent ?? undefined;
   }
 
@@ -61,24 +105,43 @@ class OwnRecordSpan implements PublishParent {
     if (!this.#own) {
       const p = this.parent;
       this.#own = p
-        ? {
-            traceId: p.traceId,
-            spanId: newSpanId(),
-            flags: p.flags,
-            ...(p.traceState && { traceState: p.traceState }),
-          }
+        ? { traceId: p.traceId, spanId: newSpanId(), flags: p.flags, traceState: p.traceState }
         : newOwnSpan();
     }
     return this.#own;
   }
 }
 
+/** The trace context a record carries, read from the header values the adapter decoded for the handler if it could. */
+function traceParentOf(scope: RecordScope): TraceParent | undefined {
+  const values = scope.record?.headerValues;
+  if (!values) return recordTraceParent(scope.raw);
+  const parents = values[TRACEPARENT];
+  return parents ? traceContextOf(parents, values[TRACESTATE] ?? []) : undefined;
+}
+
+/** A span of the framework's own for a batch: a new trace. */
+class OwnBatchContext extends TracedContext {
+  readonly #own = newOwnSpan();
+
+  context(): Context | undefined {
+    return undefined;
+  }
+
+  own(): OwnSpan {
+    return this.#own;
+  }
+}
+
 /** With an SDK: the span it made; publishes continue from its context. */
-class SdkSpan implements PublishParent {
+class SdkContext extends TracedContext {
   constructor(
+    base: Ctx,
     readonly span: Span,
     private readonly active: Context,
-  ) {}
+  ) {
+    super(base);
+  }
 
   context(): Context {
     return this.active;
@@ -88,21 +151,6 @@ class SdkSpan implements PublishParent {
     const sc = this.span.spanContext();
     return { traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags };
   }
-}
-
-/** The handler's context with a `publish` that writes the trace headers of `parent`. */
-function publishingContext(base: Ctx, parent: PublishParent): Ctx {
-  const publish = (topic: { name: string }, value: unknown, options?: Parameters<Ctx['publish']>[2]) => {
-    const trace = startPublish(topic.name, 1, parent);
-    return traced(trace, () =>
-      (base.publish as (t: unknown, v: unknown, o: unknown) => Promise<void>)(
-        topic,
-        value,
-        withTraceHeaders(options, trace.headers(0)),
-      ),
-    );
-  };
-  return { handler: base.handler, group: base.group, log: base.log, table: base.table, publish } as Ctx;
 }
 
 /** Runs `run`, then `done` with its outcome, whether it returns, resolves, throws or rejects. */
@@ -134,6 +182,7 @@ const outcomeOf = (scope: RecordScope, error: unknown): SpanOutcome =>
 
 class InvocationTracing implements InvocationObserver {
   readonly #spans: SpanReportBuilder | undefined;
+  /** Whether the handler may publish: only then does a record need a context of its own. */
   readonly #publishes: boolean;
 
   constructor(
@@ -144,59 +193,78 @@ class InvocationTracing implements InvocationObserver {
     this.#publishes = inv.spec.publishes.length > 0;
   }
 
-  aroundRecord<T>(scope: RecordScope, ctx: Ctx, call: (ctx: Ctx) => T): T {
-    const started = this.#spans ? Date.now() : 0;
-    if (this.tracer) return this.#sdkRecord(this.tracer, scope, ctx, call, started);
-    const own = new OwnRecordSpan(scope.raw);
-    const recordCtx = this.#publishes ? publishingContext(ctx, own) : ctx;
+  aroundRecord<T>(scope: RecordScope, ctx: Ctx, call: (ctx: Ctx, scope: RecordScope) => T): T {
+    if (this.tracer) return this.#sdkRecord(this.tracer, scope, ctx, call);
     const spans = this.#spans;
-    if (!spans) return call(recordCtx);
-    return settle(
-      () => call(recordCtx),
-      (error) => this.#report(scope, own.own(), own.parent?.spanId, started, outcomeOf(scope, error)),
-    );
+    if (!spans) return call(this.#publishes ? new OwnRecordContext(ctx, scope) : ctx, scope);
+    // Reported for "follow this record": written out rather than with settle(), this runs for every record.
+    const started = Date.now();
+    const own = new OwnRecordContext(ctx, scope);
+    let result: T;
+    try {
+      result = call(this.#publishes ? own : ctx, scope);
+    } catch (error) {
+      this.#reportOwn(scope, own, started, error);
+      throw error;
+    }
+    if (result instanceof Promise)
+      return result.then(
+        (value: unknown) => {
+          this.#reportOwn(scope, own, started, undefined);
+          return value;
+        },
+        (error: unknown) => {
+          this.#reportOwn(scope, own, started, error);
+          throw error;
+        },
+      ) as T;
+    this.#reportOwn(scope, own, started, undefined);
+    return result;
   }
 
-  #sdkRecord<T>(tracer: Tracer, scope: RecordScope, ctx: Ctx, call: (ctx: Ctx) => T, started: number): T {
+  #reportOwn(scope: RecordScope, own: OwnRecordContext, started: number, error: unknown): void {
+    const span = own.own();
+    this.#report(scope, span, own.parent?.spanId, started, outcomeOf(scope, error));
+  }
+
+  #sdkRecord<T>(tracer: Tracer, scope: RecordScope, ctx: Ctx, call: (ctx: Ctx, scope: RecordScope) => T): T {
+    const started = Date.now();
     const { raw } = scope;
-    let span: Span;
-    let active: Context;
+    let sdk: SdkContext;
     let parentSpanId: string | undefined;
     try {
       const from = extractRecordContext(raw, recordTraceParent(raw));
       parentSpanId = trace.getSpanContext(from)?.spanId;
-      const attributes = processAttributes(
-        raw,
-        scope.record?.key ?? undefined,
-        this.inv.spec.group,
-        this.inv.spec.name,
-      );
-      span = tracer.startSpan(`process ${raw.topic}`, { kind: SpanKind.CONSUMER, attributes }, from);
-      active = trace.setSpan(from, span);
+      const { group, name } = this.inv.spec;
+      const attributes = processAttributes(raw, scope.record?.key ?? undefined, group, name);
+      const span = tracer.startSpan(`process ${raw.topic}`, { kind: SpanKind.CONSUMER, attributes }, from);
+      sdk = new SdkContext(ctx, span, trace.setSpan(from, span));
     } catch {
-      return call(ctx); // an SDK that fails must not fail the record
+      return call(ctx, scope); // an SDK that fails must not fail the record
     }
-    const sdk = new SdkSpan(span, active);
-    const recordCtx = this.#publishes ? publishingContext(ctx, sdk) : ctx;
     return settle(
-      () => context.with(active, call, undefined, recordCtx),
+      () => context.with(sdk.context(), call, undefined, this.#publishes ? sdk : ctx, scope),
       (error) => {
         const outcome = outcomeOf(scope, error);
-        span.setAttribute(ATTR.outcome, outcome);
-        endSpan(span, error, scope.failure);
+        sdk.span.setAttribute(ATTR.outcome, outcome);
+        endSpan(sdk.span, error, scope.failure);
         this.#report(scope, sdk.own(), parentSpanId, started, outcome);
       },
     );
   }
 
-  aroundBatch<T>(scopes: readonly RecordScope[], ctx: Ctx, call: (ctx: Ctx) => T): T {
-    const started = this.#spans ? Date.now() : 0;
+  aroundBatch<T>(
+    scopes: readonly RecordScope[],
+    ctx: Ctx,
+    call: (ctx: Ctx, scopes: readonly RecordScope[]) => T,
+  ): T {
+    const started = Date.now();
     const parents = scopes.map((s) => recordTraceParent(s.raw));
     const topics = [...new Set(scopes.map((s) => s.raw.topic))];
     const topic = topics.length === 1 ? topics[0] : undefined;
-    let parent: PublishParent;
+    let traced: TracedContext = new OwnBatchContext(ctx);
+    let run = (): T => call(this.#publishes ? traced : ctx, scopes);
     let finish: (error?: unknown) => void = () => {};
-    let run = (): T => call(this.#publishes ? publishingContext(ctx, parent) : ctx);
     if (this.tracer) {
       try {
         const links: Link[] = [];
@@ -205,29 +273,20 @@ class InvocationTracing implements InvocationObserver {
           if (sc) links.push({ context: sc });
         });
         const ambient = context.active();
+        const { group, name } = this.inv.spec;
         const span = this.tracer.startSpan(
           topic ? `process ${topic}` : 'process',
-          {
-            kind: SpanKind.CONSUMER,
-            links,
-            attributes: batchAttributes(topic, scopes.length, this.inv.spec.group, this.inv.spec.name),
-          },
+          { kind: SpanKind.CONSUMER, links, attributes: batchAttributes(topic, scopes.length, group, name) },
           ambient,
         );
-        const active = trace.setSpan(ambient, span);
-        parent = new SdkSpan(span, active);
+        const sdk = new SdkContext(ctx, span, trace.setSpan(ambient, span));
+        traced = sdk;
         const inner = run;
-        run = () => context.with(active, inner);
-        finish = (error) => {
-          const failed = scopes.find((s) => s.failure);
-          endSpan(span, error, failed?.failure);
-        };
+        run = () => context.with(sdk.context(), inner);
+        finish = (error) => endSpan(span, error, scopes.find((s) => s.failure)?.failure);
       } catch {
-        parent = { context: () => undefined, own: newOwnSpan };
+        // an SDK that fails leaves the batch to run with the framework's own ids
       }
-    } else {
-      const own = newOwnSpan();
-      parent = { context: () => undefined, own: () => own };
     }
     return settle(run, (error) => {
       finish(error);
@@ -236,7 +295,7 @@ class InvocationTracing implements InvocationObserver {
       const failed = scopes.find((s) => s.failure);
       this.#spans.add(
         {
-          ...parent.own(),
+          ...traced.own(),
           topic: topic ?? first?.topic ?? '',
           partition: first?.partition ?? 0,
           start: started,
@@ -255,17 +314,18 @@ class InvocationTracing implements InvocationObserver {
     started: number,
     outcome: SpanOutcome,
   ): void {
-    this.#spans?.add({
-      traceId: own.traceId,
-      spanId: own.spanId,
-      ...(parentSpanId !== undefined && { parentSpanId }),
-      topic: scope.raw.topic,
-      partition: scope.raw.partition,
-      offset: Number(scope.raw.offset),
-      start: started,
-      end: Date.now(),
+    const { raw } = scope;
+    this.#spans?.addSpan(
+      own.traceId,
+      own.spanId,
+      parentSpanId,
+      raw.topic,
+      raw.partition,
+      Number(raw.offset),
+      started,
+      Date.now(),
       outcome,
-    });
+    );
   }
 
   async end(report: InvocationReport): Promise<void> {

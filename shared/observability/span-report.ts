@@ -63,21 +63,54 @@ export class SpanReportBuilder {
     links: {},
   };
 
+  private lastTopic: string | undefined;
+  private lastIndex = 0;
+
   add(span: Omit<SpanEntry, 'links'>, links?: readonly string[]): void {
+    if (links?.length) this.report.links[this.report.topic.length] = links.join('');
+    this.addSpan(
+      span.traceId,
+      span.spanId,
+      span.parentSpanId,
+      span.topic,
+      span.partition,
+      span.offset ?? -1,
+      span.start,
+      span.end,
+      span.outcome,
+    );
+  }
+
+  /** One span, field by field: this runs for every record the emulator delivers. */
+  addSpan(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    topicName: string,
+    partition: number,
+    offset: number,
+    start: number,
+    end: number,
+    outcome: SpanOutcome,
+  ): void {
     const r = this.report;
-    let topic = this.topicIndex.get(span.topic);
-    if (topic === undefined) {
-      topic = r.topics.push(span.topic) - 1;
-      this.topicIndex.set(span.topic, topic);
+    let topic = this.lastIndex;
+    if (topicName !== this.lastTopic) {
+      topic = this.topicIndex.get(topicName) ?? -1;
+      if (topic < 0) {
+        topic = r.topics.push(topicName) - 1;
+        this.topicIndex.set(topicName, topic);
+      }
+      this.lastTopic = topicName;
+      this.lastIndex = topic;
     }
-    if (links?.length) r.links[r.topic.length] = links.join('');
-    this.ids.push(span.traceId, span.spanId, span.parentSpanId ?? NO_PARENT);
+    this.ids.push(traceId, spanId, parentSpanId ?? NO_PARENT);
     r.topic.push(topic);
-    r.partition.push(span.partition);
-    r.offset.push(span.offset ?? -1);
-    r.start.push(span.start);
-    r.end.push(span.end);
-    r.outcome.push(SPAN_OUTCOMES.indexOf(span.outcome));
+    r.partition.push(partition);
+    r.offset.push(offset);
+    r.start.push(start);
+    r.end.push(end);
+    r.outcome.push(outcome === 'handled' ? 0 : SPAN_OUTCOMES.indexOf(outcome));
   }
 
   /** The report, with its ids joined into one string. */

@@ -26,14 +26,15 @@ export const SAMPLED = 0x01;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-/** True for a lowercase hex digit; the specification refuses uppercase. */
-function isHex(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
-}
+/** 1 for a lowercase hex digit's character code (any UTF-16 code unit indexes it); uppercase is refused. */
+const HEX_DIGIT = new Uint8Array(0x10000);
+for (const c of '0123456789abcdef') HEX_DIGIT[c.charCodeAt(0)] = 1;
 
+/** Whether `length` characters from `from` are all lowercase hex: a table and no branch per character. */
 function hexRun(text: string, from: number, length: number): boolean {
-  for (let i = from; i < from + length; i++) if (!isHex(text.charCodeAt(i))) return false;
-  return true;
+  let all = 1;
+  for (let i = from; i < from + length; i++) all &= HEX_DIGIT[text.charCodeAt(i)]!;
+  return all === 1;
 }
 
 /**

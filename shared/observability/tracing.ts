@@ -20,7 +20,7 @@ import {
   type TextMapGetter,
   type Tracer,
 } from '@opentelemetry/api';
-import type { MskHeader, MskRecord } from '../lambda/msk-event';
+import { headerText, type MskHeader, type MskRecord } from '../lambda/msk-event';
 import { publishAttributes } from './semconv';
 import {
   formatTraceParent,
@@ -54,15 +54,24 @@ export function eventHeaderValues(headers: readonly MskHeader[] | undefined, nam
   if (!headers) return values;
   for (const header of headers) {
     const bytes = header[name];
-    if (bytes !== undefined) values.push(Buffer.from(bytes).toString('utf8'));
+    if (bytes !== undefined) values.push(headerText(bytes));
   }
   return values;
 }
 
 /** The trace context an event record carries, if any valid one. */
 export function recordTraceParent(record: Pick<MskRecord, 'headers'>): TraceParent | undefined {
-  const parents = eventHeaderValues(record.headers, TRACEPARENT);
-  return parents.length ? traceContextOf(parents, eventHeaderValues(record.headers, TRACESTATE)) : undefined;
+  const headers = record.headers;
+  if (!headers?.length) return undefined;
+  let parents: string[] | undefined;
+  let states: string[] | undefined;
+  for (const header of headers) {
+    const parent = header[TRACEPARENT];
+    if (parent !== undefined) (parents ??= []).push(headerText(parent));
+    const state = header[TRACESTATE];
+    if (state !== undefined) (states ??= []).push(headerText(state));
+  }
+  return parents ? traceContextOf(parents, states ?? []) : undefined;
 }
 
 /** Reads an event record's headers for a propagator: one value as a string, several as a list. */
