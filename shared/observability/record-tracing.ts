@@ -177,6 +177,13 @@ function settle<T>(run: () => T, done: (error?: unknown) => void): T {
   return result;
 }
 
+/** How many records the invocation's event holds: at most one span each, and one for a batch. */
+function recordsIn(inv: InvocationStart): number {
+  let n = 0;
+  for (const list of Object.values(inv.event.records ?? {})) n += list.length;
+  return n;
+}
+
 const outcomeOf = (scope: RecordScope, error: unknown): SpanOutcome =>
   error !== undefined ? 'failed' : (scope.outcome ?? 'handled');
 
@@ -189,7 +196,7 @@ class InvocationTracing implements InvocationObserver {
     private readonly inv: InvocationStart,
     private readonly tracer: Tracer | undefined,
   ) {
-    this.#spans = inv.observed ? new SpanReportBuilder() : undefined;
+    this.#spans = inv.observed ? new SpanReportBuilder(recordsIn(inv) + 1) : undefined;
     this.#publishes = inv.spec.publishes.length > 0;
   }
 

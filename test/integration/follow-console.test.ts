@@ -1,0 +1,121 @@
+/**
+ * The example application end to end in the console: an anomaly alert, followed from the topic browser, leads back
+ * to the item change that raised it, through the handlers that processed it (and the console shows the functions'
+ * own metrics). Saves the README's screenshot of a followed record.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { Browser, Page } from 'playwright-core';
+import { startConsole, type RunningConsole } from '../../console/server';
+import { loadApp } from '../../shared/declarations/app';
+import { loadModule } from '../../shared/declarations/load-module';
+import { startEmulator, type Emulator } from '../../shared/emulator';
+import { createLogger } from '../../shared/lambda/logger';
+import { createProducer } from '../../shared/producer';
+import { createDocumentClient } from '../../shared/state/dynamodb';
+import { ensureTables } from '../../launcher/dynamodb/tables';
+import { testBrokers } from '../support/brokers';
+import { launchChromium, screenshot } from '../support/browser';
+import { collect, kafkaClient, REPO } from '../support/emulation';
+
+type ExampleTopics = typeof import('../../functions/topics');
+
+const APP = resolve(REPO, 'functions');
+const brokers = testBrokers();
+
+describe('following a record of the example application in the console', () => {
+  let kafka: Kafka;
+  let topics: ExampleTopics;
+  let emulator: Emulator;
+  let web: RunningConsole;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    kafka = kafkaClient(brokers);
+    topics = loadModule<ExampleTopics>(resolve(APP, 'topics'));
+    const client = createDocumentClient();
+    await ensureTables(client, loadApp(APP).tables);
+    client.destroy();
+    emulator = await startEmulator({ appDir: APP, brokers, log: createLogger({}, 'silent') });
+    web = await startConsole({ emulator, port: 0, tickMs: 500 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.stop();
+    await emulator?.stop();
+  });
+
+  it('an anomaly alert leads back to its item_change, through the handlers that saw it', async () => {
+    const userId = `user-${randomUUID().slice(0, 8)}`;
+    const alerts = await collect(kafka, [topics.alerts.name], (value, headers, meta) => ({
+      alert: value as { userId: string; kind: string },
+      traceparent: headers.traceparent,
+      ...meta,
+    }));
+    try {
+      const producer = createProducer({ brokers });
+      // an overdraft: the anomaly detector raises a negative-balance alert for it
+      await producer.publish(topics.itemChange.of('eu1'), {
+        userId,
+        itemId: 'potion',
+        delta: -3,
+        balance: -2,
+        reason: 'consume' as const,
+        time: Date.now(),
+      });
+      await producer.disconnect();
+      const [alert] = await alerts.until(
+        (items) => items.some((i) => i.alert.userId === userId),
+        120_000,
+        `the alert for ${userId}`,
+      ).then((items) => items.filter((i) => i.alert.userId === userId));
+      expect(alert!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      // every handler has seen the item change (server-stats within its 5 s batch window) before it is followed
+      const traceId = alert!.traceparent!.slice(3, 35);
+      const seen = (handler: string): boolean => emulator.stats.get(handler)!.spans.ofTrace(traceId).length > 0;
+      for (const handler of ['anomaly-detector', 'inventory-projection', 'server-stats']) {
+        const until = Date.now() + 60_000;
+        while (!seen(handler)) {
+          if (Date.now() > until) throw new Error(`${handler} never processed trace ${traceId}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+
+      // the handlers page shows what the functions' metrics documents said
+      await page.goto(web.url);
+      const received = page.locator('section[data-handler="anomaly-detector"] [data-metric="RecordsReceived"] b');
+      await received.filter({ hasText: /^[1-9]\d*$/ }).waitFor({ timeout: 60_000 });
+
+      // from the topic browser: the alert, then "follow"
+      await page.goto(`${web.url}#topics`);
+      await page.getByRole('link', { name: 'alerts', exact: true }).click();
+      await page.locator('.browse-form input[name=key]').fill(userId);
+      await page.locator('.browse-form button').click();
+      const row = page.locator('table.records-table tr', { hasText: 'negative-balance' });
+      await row.waitFor({ timeout: 30_000 });
+      await row.locator('a[data-follow]').click();
+
+      const tree = page.locator('.follow-result > .trace-tree');
+      const change = tree.locator(':scope > li > .node[data-node="record"][data-topic="eu1_item_change"]');
+      await change.waitFor({ timeout: 60_000 });
+      const detector = tree.locator(
+        ':scope > li > ul > li:has(> .node[data-handler="anomaly-detector"])',
+      );
+      await expect(detector.count()).resolves.toBe(1);
+      const followed = detector.locator(':scope > ul > li > .node.record.origin[data-topic="alerts"]');
+      await expect(followed.count()).resolves.toBe(1);
+      await expect(change.textContent()).resolves.toContain(userId);
+      // the other handlers that processed the same item change are there too: one by one, and a batch
+      await expect(tree.locator('.node[data-handler="inventory-projection"]').count()).resolves.toBe(1);
+      await expect(tree.locator('.node[data-handler="server-stats"]').count()).resolves.toBe(1);
+      await screenshot(page, 'follow');
+    } finally {
+      await alerts.stop();
+    }
+  });
+});
