@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { CfnEventSourceMapping, type CfnEventSourceMappingProps } from 'aws-cdk-lib/aws-lambda';
 import {
   BlockPublicAccess,
   Bucket,
@@ -8,39 +8,50 @@ import {
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { filterPattern, type ValueFilter } from '../shared/declarations/filter';
-import type { HandlerSpec, StartingPosition } from '../shared/declarations/handler';
+import type { HandlerPlan } from '../shared/declarations/app-plan';
+import type { HandlerSpec } from '../shared/declarations/handler';
+import type { MappingSettings } from '../shared/declarations/mapping-settings';
 import type { KafkaClusterRef } from './cluster';
 import { digestOf } from './digest';
 import type { KafkaFunction } from './handler-function';
-import type { EventSourcePlan, HandlerPlan } from './handler-plan';
 import { checkReservedConcurrency } from './invariants';
-import { MAPPING_METRICS_CONFIG } from './mapping-metrics';
 import { MAPPING_METADATA, type MappingRecord } from './event-source-lock';
 import { ACCEPTED, acknowledge, underArnOf } from './nag';
 import { onFailureBucketStatements } from './permissions';
 import type { KafkaTopics } from './topics';
 
-/** The declaration's starting position in the mapping's terms. */
-export function startingPositionOf(position: StartingPosition): {
-  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-  startingPositionTimestamp?: number;
-} {
-  if (position === 'earliest') return { startingPosition: 'TRIM_HORIZON' };
-  if (position === 'latest') return { startingPosition: 'LATEST' };
-  const ms = new Date(position.timestamp).getTime();
-  return { startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: Math.floor(ms / 1000) };
-}
-
-/** The declared value filter pushed down to the mapping, which matches it against the record's JSON value. */
-export function filterCriteriaOf(
-  filter: ValueFilter | undefined,
-): CfnEventSourceMapping.FilterCriteriaProperty | undefined {
-  return filter === undefined ? undefined : { filters: [{ pattern: filterPattern(filter) }] };
+/**
+ * A mapping's settings as the CloudFormation resource takes them: the S3 destination becomes the handler's bucket,
+ * a Kafka destination the `kafka://<topic>` URI Lambda reads.
+ */
+export function mappingProperties(
+  settings: MappingSettings,
+  onFailureBucketArn: string | undefined,
+): Omit<CfnEventSourceMappingProps, 'functionName' | 'eventSourceArn'> {
+  const { topic, consumerGroupId, onFailure, filterCriteria, functionResponseTypes, metricsConfig, ...rest } =
+    settings;
+  const destination =
+    onFailure?.kind === 'kafka'
+      ? `kafka://${onFailure.topic}`
+      : onFailure?.kind === 's3'
+        ? onFailureBucketArn
+        : undefined;
+  if (onFailure && destination === undefined)
+    throw new Error(`mapping of topic ${topic}: an S3 on-failure destination needs the handler's bucket`);
+  return {
+    topics: [topic],
+    amazonManagedKafkaEventSourceConfig: { consumerGroupId },
+    ...rest,
+    ...(filterCriteria && { filterCriteria: { filters: [...filterCriteria.filters] } }),
+    ...(functionResponseTypes && { functionResponseTypes: [...functionResponseTypes] }),
+    ...(destination !== undefined && { destinationConfig: { onFailure: { destination } } }),
+    metricsConfig: { metrics: [...metricsConfig.metrics] },
+    enabled: true,
+  };
 }
 
 export interface HandlerEventSourcesProps {
-  definition: HandlerSpec;
+  definition: Pick<HandlerSpec, 'name' | 'deploy'>;
   plan: HandlerPlan;
   fn: KafkaFunction;
   cluster: KafkaClusterRef;
@@ -60,15 +71,14 @@ export interface HandlerEventSourcesProps {
  * ignores it for a group that already has committed offsets, so a position change alone is refused instead
  * (see event-source-lock.ts).
  */
-export function mappingIdentity(source: EventSourcePlan): string {
+export function mappingIdentity(source: Pick<MappingSettings, 'topic' | 'consumerGroupId'>): string {
   return `${source.topic}|${source.consumerGroupId}`;
 }
 
 /**
- * One MSK event source mapping per source topic (a mapping takes exactly one), configured from the declaration:
- * consumer group, batch size and window, starting position, filter. In report-batch-item-failures mode the
- * mapping redelivers a failed partition from the failed offset up to `retry.attempts` times (provisioned pollers
- * are what enable partial batch responses for Kafka), then writes the batch to the handler's on-failure bucket.
+ * One MSK event source mapping per source topic (a mapping takes exactly one), configured with the settings the
+ * plan derived from the declaration (shared/declarations/mapping-settings.ts). A handler whose mappings send what
+ * they give up on to S3 gets its own on-failure bucket.
  */
 export class HandlerEventSources extends Construct {
   readonly mappings: CfnEventSourceMapping[] = [];
@@ -79,8 +89,7 @@ export class HandlerEventSources extends Construct {
   constructor(scope: Construct, id: string, props: HandlerEventSourcesProps) {
     super(scope, id);
     const { definition, plan, fn, cluster, topics } = props;
-    const report = definition.failureMode === 'report-batch-item-failures';
-    if (report) {
+    if (plan.eventSources.some((source) => source.onFailure?.kind === 's3')) {
       this.onFailureBucket = new Bucket(this, 'OnFailure', {
         encryption: BucketEncryption.S3_MANAGED,
         blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -110,15 +119,13 @@ export class HandlerEventSources extends Construct {
         ),
       );
     }
-    const partitionsOf = new Map(definition.topics.map((t) => [t.name, t.partitions]));
-    const filterCriteria = filterCriteriaOf(definition.filter);
-    if (report) {
+    const pollers = plan.eventSources.map((source) => source.provisionedPollerConfig?.maximumPollers ?? 0);
+    if (pollers.some((n) => n > 0))
       checkReservedConcurrency(
         definition.name,
         definition.deploy.reservedConcurrency,
-        plan.eventSources.reduce((sum, source) => sum + (partitionsOf.get(source.topic) ?? 1), 0),
+        pollers.reduce((sum, n) => sum + n, 0),
       );
-    }
 
     for (const source of plan.eventSources) {
       const identity = mappingIdentity(source);
@@ -128,29 +135,10 @@ export class HandlerEventSources extends Construct {
         {
           functionName: fn.fn.functionName,
           eventSourceArn: cluster.clusterArn,
-          topics: [source.topic],
-          amazonManagedKafkaEventSourceConfig: { consumerGroupId: source.consumerGroupId },
-          batchSize: definition.batch.size,
-          ...(definition.batch.windowSeconds !== undefined && {
-            maximumBatchingWindowInSeconds: definition.batch.windowSeconds,
-          }),
-          ...startingPositionOf(definition.startingPosition),
-          ...(filterCriteria && { filterCriteria }),
-          metricsConfig: MAPPING_METRICS_CONFIG,
-          enabled: true,
-          ...(this.onFailureBucket && {
-            functionResponseTypes: ['ReportBatchItemFailures'],
-            // A poller per partition at most: Lambda caps pollers at the topic's partition count.
-            provisionedPollerConfig: {
-              minimumPollers: 1,
-              maximumPollers: partitionsOf.get(source.topic) ?? 1,
-            },
-            maximumRetryAttempts: definition.retry.attempts,
-            destinationConfig: { onFailure: { destination: this.onFailureBucket.bucketArn } },
-          }),
+          ...mappingProperties(source, this.onFailureBucket?.bucketArn),
         },
       );
-      // Its topic, and the topics it writes (dead letters, publishes), exist before records start flowing.
+      // Its topic, and the topics it writes (dead letters, publishes, a Kafka destination), exist before records flow.
       for (const topic of [source.topic, ...plan.writeTopics])
         mapping.node.addDependency(topics.resourceOf(topic));
       mapping.node.addDependency(fn.role);
@@ -158,7 +146,12 @@ export class HandlerEventSources extends Construct {
         handler: definition.name,
         topic: source.topic,
         group: source.consumerGroupId,
-        startingPosition: startingPositionOf(definition.startingPosition),
+        startingPosition: {
+          startingPosition: source.startingPosition,
+          ...(source.startingPositionTimestamp !== undefined && {
+            startingPositionTimestamp: source.startingPositionTimestamp,
+          }),
+        },
       };
       mapping.addMetadata(MAPPING_METADATA, record);
       this.records.push(record);

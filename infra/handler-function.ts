@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { HandlerModule } from '../shared/declarations/app';
 import { FUNCTION_BUNDLE } from '../shared/declarations/bundling';
 import { functionEnvironment } from '../shared/declarations/environment';
-import type { HandlerPlan } from './handler-plan';
+import type { HandlerPlan } from '../shared/declarations/app-plan';
 import { digestOf } from './digest';
 import type { KafkaNetworkRef } from './network';
 import { ACCEPTED, acknowledge } from './nag';

@@ -1,12 +1,7 @@
 /**
- * The event source mapping's own metrics (AWS::Lambda::EventSourceMapping MetricsConfig): `EventCount` (events
- * polled, filtered out, invoked, failed, dropped, sent to the on-failure destination), `ErrorCount` and
- * `KafkaMetrics`, the last two for MSK and self-managed Kafka sources only, which these mappings are. Published in
- * AWS/Lambda per EventSourceMappingUUID; the filtered-out count is the one figure the function cannot see itself.
+ * The event source mapping metrics the dashboard charts, per mapping (AWS/Lambda, by EventSourceMappingUUID): they
+ * exist because every mapping turns on its MetricsConfig (shared/declarations/mapping-settings.ts, MAPPING_METRICS).
  */
-export const MAPPING_METRICS_CONFIG = { metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] };
-
-/** The EventCount metrics the dashboard charts, per mapping. */
 export const MAPPING_EVENT_METRICS = [
   'PolledEventCount',
   'FilteredOutEventCount',

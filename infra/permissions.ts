@@ -1,6 +1,6 @@
 import { Aws, Fn } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { HandlerPlan } from './handler-plan';
+import type { HandlerPlan } from '../shared/declarations/app-plan';
 
 /**
  * ARNs of a cluster's Kafka resources for IAM access control. A cluster ARN is

@@ -9,7 +9,7 @@ import { DEFAULTS, type KafkaLambdaOptions } from './config';
 import { checkEventSources } from './event-source-lock';
 import { HandlerEventSources, mappingIdentity } from './event-sources';
 import { handlerFunction, type KafkaFunction } from './handler-function';
-import { planHandler, type HandlerPlan } from './handler-plan';
+import { planHandler, type HandlerPlan } from '../shared/declarations/app-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
 import { KafkaTables } from './tables';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deadLetterTopics } from '../lambda/dead-letter';
+import { deadLetterTopics, onFailureTopics } from '../lambda/dead-letter';
 import { DeclarationError } from '../errors';
 import { checkFilter } from './filter';
 import { loadModule } from './load-module';
@@ -17,7 +17,7 @@ export interface HandlerModule {
 /** Everything an application declares: read alike by the emulator and by the CDK stack (DESIGN.md, contract 5). */
 export interface AppManifest {
   handlers: HandlerModule[];
-  /** Every concrete topic: the catalog's, those handlers read or publish, and their dead-letter topics. */
+  /** Every concrete topic: the catalog's, those handlers read or publish, their dead-letter and on-failure topics. */
   topics: AnyTopic[];
   /** Every table the handlers declare. */
   tables: AnyTable[];
@@ -56,7 +56,7 @@ export function manifestOf(
       throw new DeclarationError(`handler "${definition.name}"`, 'is declared twice');
     names.add(definition.name);
     [...definition.sources, ...definition.publishes].flatMap(topicsOf).forEach((t) => addTopic(topics, t));
-    deadLetterTopics(definition).forEach((t) => addTopic(topics, t));
+    [...deadLetterTopics(definition), ...onFailureTopics(definition)].forEach((t) => addTopic(topics, t));
   }
   const tables = new Map<string, AnyTable>();
   for (const table of handlers.flatMap((h) => h.definition.tables)) {

@@ -99,6 +99,11 @@ export function matchesFilter(valueBytes: Buffer | null, filter: ValueFilter): b
   return compiled(filter).matches(valueBytes);
 }
 
+/** The matcher of a deployed FilterCriteria pattern (`filterPattern`'s output): what the mapping applies. */
+export function compileFilterPattern(pattern: string, handlerName?: string): FilterMatcher {
+  return compileFilter((JSON.parse(pattern) as { value: ValueFilter }).value, handlerName);
+}
+
 /** The one FilterCriteria pattern to push down to the event source mapping: `{"value": filter}` as JSON. */
 export function filterPattern(filter: ValueFilter, handlerName?: string): string {
   return compiled(filter, handlerName).pattern;

@@ -6,6 +6,7 @@ import type { PublishOptions } from '../kafka/publish';
 import type { TableClient } from '../state/table-client';
 import type { AnyTable, ItemOf, KeyAttributesOf } from './table';
 import {
+  assertTopicName,
   topicsOf,
   type AnyTopic,
   type AnyTopicSource,
@@ -64,19 +65,39 @@ export type Concurrency =
 export interface RetryPolicy {
   /**
    * Tries in all, the first included. In `dead-letter` mode the function itself retries a failing record with
-   * backoff, then dead-letters it; in `report-batch-item-failures` mode the event source mapping delivers the
-   * partition again from the failed record (MaximumRetryAttempts = attempts - 1), then sends the batch to the
-   * on-failure destination.
+   * backoff (at most 100 tries), then dead-letters it. In `report-batch-item-failures` mode the event source
+   * mapping delivers the partition again from the failed record (MaximumRetryAttempts = attempts - 1, so 1 to
+   * 10,001), then sends the records to the on-failure destination; `'unlimited'` leaves MaximumRetryAttempts at
+   * -1, which AWS caps at 10 retries (11 deliveries) because these mappings always have a destination.
    * @default 3
    */
-  attempts?: number;
+  attempts?: number | 'unlimited';
   /**
    * Exponential backoff with full jitter between in-function tries: a random wait up to
    * min(maxMs, initialMs * multiplier^(n-1)).
    * @default { initialMs: 100, maxMs: 5000, multiplier: 2 }
    */
   backoff?: { initialMs?: number; maxMs?: number; multiplier?: number };
+  /**
+   * `report-batch-item-failures` only: records older than this (seconds since their timestamp, 60-604,800) go to
+   * the on-failure destination without an invocation (MaximumRecordAgeInSeconds).
+   * @default 'unlimited'
+   */
+  maxRecordAgeSeconds?: number | 'unlimited';
+  /**
+   * `report-batch-item-failures` only: when an invocation fails, split the batch in two and retry each half, so a
+   * record that fails every time ends up alone (BisectBatchOnFunctionError).
+   * @default false
+   */
+  bisectOnError?: boolean;
 }
+
+/** Where the event source mapping sends records it gives up on (`report-batch-item-failures` mode). */
+export type OnFailureDestination =
+  /** The handler's own S3 bucket: one JSON document per discarded batch (infra/ creates it). */
+  | 's3'
+  /** A Kafka topic on the same cluster (`kafka://<topic>`): one record per failed record, keyed as the original. */
+  | { topic: string };
 
 export type FailureMode =
   /** In-function retries, then the failed record goes to its dead-letter topic and the batch succeeds. */
@@ -125,7 +146,17 @@ export interface DeploySettings {
   readonly tracing: boolean;
 }
 
-export const DEPLOY_DEFAULTS = { memoryMb: 512, timeoutSeconds: 60 } as const;
+/** Every default of a handler declaration, in one place: the settled declaration is filled from here alone. */
+export const HANDLER_DEFAULTS = {
+  batchSize: 100,
+  startingPosition: 'latest',
+  concurrency: 'partition',
+  maxInFlight: 16,
+  retry: { attempts: 3, initialMs: 100, maxMs: 5000, multiplier: 2, maxRecordAgeSeconds: 'unlimited' },
+  failureMode: 'dead-letter',
+  onFailure: 's3',
+  deploy: { memoryMb: 512, timeoutSeconds: 60, tracing: false },
+} as const;
 
 /** Kafka event source mappings only take functions with a timeout of at most 14 minutes. */
 const MAX_KAFKA_TIMEOUT_SECONDS = 14 * 60;
@@ -182,6 +213,12 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource, D ex
   deadLetter?: false | { topicName?: (sourceTopic: string, group: string) => string };
   /** @default 'dead-letter' */
   failureMode?: FailureMode;
+  /**
+   * `report-batch-item-failures` only: where the event source mapping sends records it gives up on (retries
+   * exhausted, too old, too large for any invocation). Not one of the handler's source topics (AWS refuses it).
+   * @default 's3'
+   */
+  onFailure?: OnFailureDestination;
   /** @default { memoryMb: 512, timeoutSeconds: 60 } */
   deploy?: DeployOptions;
 }
@@ -217,13 +254,17 @@ export interface HandlerSpec {
   readonly concurrency:
     { readonly mode: 'partition' } | { readonly mode: 'key'; readonly maxInFlight: number };
   readonly retry: {
-    readonly attempts: number;
+    readonly attempts: number | 'unlimited';
     readonly initialMs: number;
     readonly maxMs: number;
     readonly multiplier: number;
+    readonly maxRecordAgeSeconds: number | 'unlimited';
+    readonly bisectOnError: boolean;
   };
   readonly deadLetter: false | { readonly topicName: (sourceTopic: string, group: string) => string };
   readonly failureMode: FailureMode;
+  /** Where the mapping sends what it gives up on; undefined in `dead-letter` mode (the function dead-letters). */
+  readonly onFailure: OnFailureDestination | undefined;
   readonly deploy: DeploySettings;
 }
 
@@ -248,29 +289,14 @@ function checkInt(what: string, field: string, value: number, max = Number.MAX_S
   }
 }
 
-function checkDeploy(what: string, deploy: DeployOptions): void {
-  checkInt(what, 'deploy.memoryMb', deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb, 10240, 128);
-  checkInt(
-    what,
-    'deploy.timeoutSeconds',
-    deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
-    MAX_KAFKA_TIMEOUT_SECONDS,
-  );
+function checkDeploy(what: string, deploy: DeploySettings): void {
+  checkInt(what, 'deploy.memoryMb', deploy.memoryMb, 10240, 128);
+  checkInt(what, 'deploy.timeoutSeconds', deploy.timeoutSeconds, MAX_KAFKA_TIMEOUT_SECONDS);
   if (deploy.reservedConcurrency !== undefined)
     checkInt(what, 'deploy.reservedConcurrency', deploy.reservedConcurrency, 1000);
-  checkEnvironment(what, deploy.environment ?? {});
-  if (deploy.tracing !== undefined && typeof deploy.tracing !== 'boolean')
+  checkEnvironment(what, deploy.environment);
+  if (typeof deploy.tracing !== 'boolean')
     throw new DeclarationError(what, `deploy.tracing must be true or false, got ${String(deploy.tracing)}`);
-}
-
-function deploySettings(deploy: DeployOptions): DeploySettings {
-  return Object.freeze({
-    memoryMb: deploy.memoryMb ?? DEPLOY_DEFAULTS.memoryMb,
-    timeoutSeconds: deploy.timeoutSeconds ?? DEPLOY_DEFAULTS.timeoutSeconds,
-    reservedConcurrency: deploy.reservedConcurrency,
-    environment: Object.freeze({ ...deploy.environment }),
-    tracing: deploy.tracing ?? false,
-  });
 }
 
 /**
@@ -294,24 +320,80 @@ function checkTables(what: string, topics: readonly AnyTopic[], tables: readonly
   }
 }
 
-/** Every rule a handler declaration must follow; each names the handler and the field. */
-function checkHandlerOptions(
-  what: string,
-  options: HandlerOptions<AnyTopicSource, AnyTopicSource, AnyTable>,
-  topics: readonly AnyTopic[],
-): void {
-  if (!HANDLER_NAME.test(options.name)) {
+/** The event source mapping's bounds (AWS::Lambda::EventSourceMapping): MaximumRetryAttempts 0-10,000. */
+const MAX_MAPPING_RETRIES = 10_000;
+const RECORD_AGE_SECONDS = { min: 60, max: 604_800 } as const;
+
+/**
+ * Retries and the mapping's error-handling controls. Record age, bisection and an on-failure destination exist only
+ * where the mapping reads the function's answer (report-batch-item-failures); in dead-letter mode the function
+ * retries and dead-letters by itself, so they would never act and are refused rather than ignored.
+ */
+function checkFailureHandling(what: string, spec: HandlerSpec, options: AnyHandlerOptions): void {
+  const { retry, failureMode } = spec;
+  const report = failureMode === 'report-batch-item-failures';
+  if (failureMode !== 'dead-letter' && !report)
+    throw new DeclarationError(
+      what,
+      `failureMode must be 'dead-letter' or 'report-batch-item-failures', got ${String(failureMode)}`,
+    );
+  if (retry.attempts !== 'unlimited' || !report)
+    checkInt(what, 'retry.attempts', retry.attempts as number, report ? MAX_MAPPING_RETRIES + 1 : 100);
+  const modeOnly = (field: string): never => {
+    throw new DeclarationError(
+      what,
+      `${field} is an event source mapping control, read only in failureMode 'report-batch-item-failures' (in 'dead-letter' mode the function retries and dead-letters itself)`,
+    );
+  };
+  if (!report) {
+    if (options.retry?.maxRecordAgeSeconds !== undefined) modeOnly('retry.maxRecordAgeSeconds');
+    if (options.retry?.bisectOnError !== undefined) modeOnly('retry.bisectOnError');
+    if (options.onFailure !== undefined) modeOnly('onFailure');
+    return;
+  }
+  if (retry.maxRecordAgeSeconds !== 'unlimited')
+    checkInt(
+      what,
+      'retry.maxRecordAgeSeconds',
+      retry.maxRecordAgeSeconds,
+      RECORD_AGE_SECONDS.max,
+      RECORD_AGE_SECONDS.min,
+    );
+  if (typeof retry.bisectOnError !== 'boolean')
+    throw new DeclarationError(
+      what,
+      `retry.bisectOnError must be true or false, got ${String(retry.bisectOnError)}`,
+    );
+  const destination = spec.onFailure;
+  if (destination === 's3') return;
+  if (typeof destination !== 'object' || destination === null || typeof destination.topic !== 'string')
+    throw new DeclarationError(what, `onFailure must be 's3' or { topic: '<topic name>' }`);
+  assertTopicName(destination.topic, `${what}: onFailure.topic "${destination.topic}"`);
+  if (spec.topics.some((t) => t.name === destination.topic))
+    throw new DeclarationError(
+      what,
+      `onFailure.topic "${destination.topic}" is one of its source topics; Lambda refuses a destination that is its own source`,
+    );
+}
+
+type AnyHandlerOptions = HandlerOptions<AnyTopicSource, AnyTopicSource, AnyTable>;
+
+/** Every rule a handler declaration must follow, checked on the settled declaration; each names the handler and the field. */
+function checkHandler(what: string, spec: HandlerSpec, options: AnyHandlerOptions): void {
+  if (!HANDLER_NAME.test(spec.name)) {
     throw new DeclarationError(what, 'name must be 1-48 of a-z, 0-9 and "-", starting with a letter');
   }
-  if (options.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
+  if (spec.topics.length === 0) throw new DeclarationError(what, 'topics must name at least one topic');
   if (typeof options.handle !== 'function' && typeof options.handleBatch !== 'function') {
     throw new DeclarationError(what, 'give either handle(record, ctx) or handleBatch(records, ctx)');
   }
-  const group = options.group ?? options.name;
-  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(group)) {
-    throw new DeclarationError(what, `group "${group}" must be 1-200 of a-z, A-Z, 0-9, ".", "_" and "-"`);
+  if (!/^[a-zA-Z0-9._-]{1,200}$/.test(spec.group)) {
+    throw new DeclarationError(
+      what,
+      `group "${spec.group}" must be 1-200 of a-z, A-Z, 0-9, ".", "_" and "-"`,
+    );
   }
-  const windowSeconds = options.batch?.windowSeconds;
+  const { windowSeconds } = spec.batch;
   if (
     windowSeconds !== undefined &&
     (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > 300)
@@ -321,27 +403,73 @@ function checkHandlerOptions(
       `batch.windowSeconds must be a whole number from 0 to 300, got ${windowSeconds}`,
     );
   }
-  checkInt(what, 'batch.size', options.batch?.size ?? 100, 10000);
-  const concurrency = options.concurrency ?? 'partition';
-  if (concurrency !== 'partition')
-    checkInt(what, 'concurrency.maxInFlight', concurrency.maxInFlight ?? 16, 10000);
-  checkInt(what, 'retry.attempts', options.retry?.attempts ?? 3, 100);
+  checkInt(what, 'batch.size', spec.batch.size, 10000);
+  if (spec.concurrency.mode === 'key')
+    checkInt(what, 'concurrency.maxInFlight', spec.concurrency.maxInFlight, 10000);
+  checkFailureHandling(what, spec, options);
   const seen = new Set<string>();
-  for (const t of topics) {
+  for (const t of spec.topics) {
     if (seen.has(t.name)) throw new DeclarationError(what, `topic "${t.name}" is listed twice`);
     seen.add(t.name);
   }
-  checkTables(what, topics, options.tables ?? []);
-  const startingPosition = options.startingPosition ?? 'latest';
-  if (typeof startingPosition === 'object' && Number.isNaN(new Date(startingPosition.timestamp).getTime())) {
+  checkTables(what, spec.topics, spec.tables);
+  const start = spec.startingPosition;
+  if (typeof start === 'object' && Number.isNaN(new Date(start.timestamp).getTime())) {
     throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
   }
-  checkDeploy(what, options.deploy ?? {});
+  checkDeploy(what, spec.deploy);
 }
 
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
 export const defaultDeadLetterName = (sourceTopic: string, group: string): string =>
   `${sourceTopic}.${group}.dlq`;
+
+/** The declaration with every default applied from HANDLER_DEFAULTS: what the adapter, the emulator and infra read. */
+function settle(options: AnyHandlerOptions): HandlerSpec {
+  const defaults = HANDLER_DEFAULTS;
+  const concurrency = options.concurrency ?? defaults.concurrency;
+  const retry = options.retry ?? {};
+  const backoff = retry.backoff ?? {};
+  const failureMode = options.failureMode ?? defaults.failureMode;
+  const deploy = options.deploy ?? {};
+  return {
+    name: options.name,
+    group: options.group ?? options.name,
+    sources: Object.freeze([...options.topics]),
+    topics: Object.freeze(options.topics.flatMap(topicsOf)),
+    publishes: Object.freeze([...(options.publishes ?? [])]),
+    tables: Object.freeze([...(options.tables ?? [])]),
+    batch: { size: options.batch?.size ?? defaults.batchSize, windowSeconds: options.batch?.windowSeconds },
+    startingPosition: options.startingPosition ?? defaults.startingPosition,
+    filter: options.filter,
+    concurrency:
+      concurrency === 'partition'
+        ? { mode: 'partition' }
+        : { mode: 'key', maxInFlight: concurrency.maxInFlight ?? defaults.maxInFlight },
+    retry: {
+      attempts: retry.attempts ?? defaults.retry.attempts,
+      initialMs: backoff.initialMs ?? defaults.retry.initialMs,
+      maxMs: backoff.maxMs ?? defaults.retry.maxMs,
+      multiplier: backoff.multiplier ?? defaults.retry.multiplier,
+      maxRecordAgeSeconds: retry.maxRecordAgeSeconds ?? defaults.retry.maxRecordAgeSeconds,
+      bisectOnError: retry.bisectOnError ?? false,
+    },
+    deadLetter:
+      options.deadLetter === false
+        ? false
+        : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
+    failureMode,
+    onFailure:
+      failureMode === 'report-batch-item-failures' ? (options.onFailure ?? defaults.onFailure) : undefined,
+    deploy: Object.freeze({
+      memoryMb: deploy.memoryMb ?? defaults.deploy.memoryMb,
+      timeoutSeconds: deploy.timeoutSeconds ?? defaults.deploy.timeoutSeconds,
+      reservedConcurrency: deploy.reservedConcurrency,
+      environment: Object.freeze({ ...deploy.environment }),
+      tracing: deploy.tracing ?? defaults.deploy.tracing,
+    }),
+  };
+}
 
 /**
  * Declares a handler: a typed function bound to topics and a consumer group, with batching, concurrency,
@@ -352,45 +480,14 @@ export function defineHandler<
   P extends AnyTopicSource = never,
   D extends AnyTable = never,
 >(options: HandlerOptions<S, P, D>): HandlerDefinition<S, P, D> {
-  const topics = options.topics.flatMap(topicsOf);
+  const spec = settle(options as AnyHandlerOptions);
   // In a function bundle this is a constant (FUNCTION_BUNDLE's define, shared/declarations/bundling.ts) and the
   // checks drop out with their messages: synth and the emulator checked every declaration before bundling it.
   if (process.env.KAFKA_LAMBDA_DECLARATIONS !== 'checked')
-    checkHandlerOptions(`handler "${options.name}"`, options, topics);
-  const group = options.group ?? options.name;
-  const concurrency = options.concurrency ?? 'partition';
-  const backoff = options.retry?.backoff ?? {};
-
+    checkHandler(`handler "${options.name}"`, spec, options as AnyHandlerOptions);
   return Object.freeze({
     kind: 'handler' as const,
-    name: options.name,
-    group,
-    sources: Object.freeze([...options.topics]),
-    topics: Object.freeze(topics),
-    publishes: Object.freeze([...(options.publishes ?? [])]),
-    tables: Object.freeze([...(options.tables ?? [])]),
-    batch: { size: options.batch?.size ?? 100, windowSeconds: options.batch?.windowSeconds },
-    startingPosition: options.startingPosition ?? 'latest',
-    filter: options.filter,
-    concurrency:
-      concurrency === 'partition'
-        ? { mode: 'partition' as const }
-        : {
-            mode: 'key' as const,
-            maxInFlight: concurrency.maxInFlight ?? 16,
-          },
-    retry: {
-      attempts: options.retry?.attempts ?? 3,
-      initialMs: backoff.initialMs ?? 100,
-      maxMs: backoff.maxMs ?? 5000,
-      multiplier: backoff.multiplier ?? 2,
-    },
-    deadLetter:
-      options.deadLetter === false
-        ? (false as const)
-        : { topicName: options.deadLetter?.topicName ?? defaultDeadLetterName },
-    failureMode: options.failureMode ?? 'dead-letter',
-    deploy: deploySettings(options.deploy ?? {}),
+    ...spec,
     ...(options.handle && { handle: options.handle }),
     ...(options.handleBatch && { handleBatch: options.handleBatch }),
   });

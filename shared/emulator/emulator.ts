@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadApp, type AppManifest } from '../declarations/app';
 import { eventSourcesOf, type Logger } from '../declarations/handler';
+import { mappingSettings } from '../declarations/mapping-settings';
 import { errorMessage } from '../errors';
 import { localHome } from '../local-home';
 import { alignTopics, type TopicPlan } from './align-topics';
@@ -130,14 +131,16 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       });
   });
   const onFailure = new OnFailureDirectory(onFailureDir);
-  const pollers = modules.flatMap((module) =>
-    eventSourcesOf(module.definition).map(
-      (source) =>
+  const pollers = modules.flatMap((module) => {
+    const settings = mappingSettings(module.definition); // one per event source, in the same order
+    return eventSourcesOf(module.definition).map(
+      (source, i) =>
         new EventSourcePoller({
           kafka,
           admin,
           spec: module.definition,
           source,
+          settings: settings[i]!,
           fn: functions.get(module.definition.name)!,
           functionArn: localFunctionArn(region, module.definition.name),
           event,
@@ -145,8 +148,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
           log: o.log,
           stats: stats.get(module.definition.name)!,
         }),
-    ),
-  );
+    );
+  });
   await Promise.all([...pollers.map((p) => p.start()), ...warming]);
 
   const reloads: ReloadEvent[] = [];

@@ -5,8 +5,9 @@
  * (partition-flow.ts). kafkajs is bound here and nowhere else in that chain.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { compileFilter } from '../declarations/filter';
+import { compileFilterPattern } from '../declarations/filter';
 import type { HandlerSpec, Logger } from '../declarations/handler';
+import { deliveriesBeforeDiscard, type MappingSettings } from '../declarations/mapping-settings';
 import type { AnyTopic } from '../declarations/topic';
 import { errorMessage } from '../errors';
 import { fromKafkaMessage, type RawRecord } from '../kafka/records';
@@ -30,12 +31,46 @@ const RETRY_PAUSE_MS = 1000;
  */
 const FETCH_MAX_BYTES = 2 * 1024 * 1024;
 
+/** What the local event source does with a mapping's settings (test/unit/mapping-settings.test.ts pins it). */
+export interface LocalMapping {
+  batch: { records: number; windowMs: number };
+  /** Whether the function's answer is read as a partial batch response (else any answer is success). */
+  readsBatchResponse: boolean;
+  /** Records whose value the filter rejects are committed without an invocation. */
+  filter?: (value: Buffer | null) => boolean;
+  /** Deliveries of a failing record before it goes to the on-failure destination; undefined: until it succeeds. */
+  attempts?: number;
+  /** Where a group without commits starts. */
+  start: { from: 'earliest' | 'latest' } | { from: 'timestamp'; epochMs: number };
+}
+
+export function localMapping(settings: MappingSettings, handlerName: string): LocalMapping {
+  const window = settings.maximumBatchingWindowInSeconds;
+  const pattern = settings.filterCriteria?.filters[0].pattern;
+  const attempts = deliveriesBeforeDiscard(settings);
+  return {
+    batch: {
+      records: settings.batchSize,
+      windowMs: window === undefined ? DEFAULT_WINDOW_MS : window * 1000,
+    },
+    readsBatchResponse: settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+    ...(pattern !== undefined && { filter: compileFilterPattern(pattern, handlerName) }),
+    ...(attempts !== undefined && { attempts }),
+    start:
+      settings.startingPosition === 'AT_TIMESTAMP'
+        ? { from: 'timestamp', epochMs: settings.startingPositionTimestamp! * 1000 }
+        : { from: settings.startingPosition === 'TRIM_HORIZON' ? 'earliest' : 'latest' },
+  };
+}
+
 export interface EventSourceOptions {
   kafka: Kafka;
   admin: Admin;
   spec: HandlerSpec;
   /** The mapping: one topic and its consumer group. */
   source: { topic: AnyTopic; group: string };
+  /** The mapping's settings (mapping-settings.ts), as infra deploys them. */
+  settings: MappingSettings;
   fn: LocalFunction;
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
@@ -58,6 +93,7 @@ async function whileBeating<T>(work: Promise<T>, heartbeat: () => Promise<void>)
 export class EventSourcePoller {
   private consumer: Consumer | undefined;
   private readonly batcher: Batcher;
+  private readonly mapping: LocalMapping;
   private readonly flows = new Map<number, PartitionFlow>();
   private stopping = false;
   /** Pauses in progress (one per partition at most), woken at once on shutdown. */
@@ -68,15 +104,9 @@ export class EventSourcePoller {
   private readonly heartbeats = new Map<number, () => Promise<void>>();
 
   constructor(private readonly o: EventSourceOptions) {
-    const { batch } = o.spec;
-    this.batcher = new Batcher(
-      {
-        records: batch.size,
-        bytes: PAYLOAD_LIMIT_BYTES,
-        windowMs: batch.windowSeconds === undefined ? DEFAULT_WINDOW_MS : batch.windowSeconds * 1000,
-      },
-      o.event,
-      (payload) => this.invoke(payload),
+    this.mapping = localMapping(o.settings, o.spec.name);
+    this.batcher = new Batcher({ ...this.mapping.batch, bytes: PAYLOAD_LIMIT_BYTES }, o.event, (payload) =>
+      this.invoke(payload),
     );
   }
 
@@ -96,7 +126,7 @@ export class EventSourcePoller {
       return { status: 'error', reason, timedOut: outcome.timedOut, invocation };
     }
     // Without ReportBatchItemFailures the mapping does not read the answer: any return is success.
-    if (spec.failureMode !== 'report-batch-item-failures') {
+    if (!this.mapping.readsBatchResponse) {
       stats.recordInvocation(outcome.summary);
       return { status: 'ok', failedAt: new Map(), invocation };
     }
@@ -121,10 +151,10 @@ export class EventSourcePoller {
   private flowFor(topic: string, partition: number): PartitionFlow {
     let flow = this.flows.get(partition);
     if (!flow) {
-      const { spec } = this.o;
+      const { filter, attempts } = this.mapping;
       flow = new PartitionFlow(this.portFor(topic, partition), {
-        ...(spec.filter && { filter: compileFilter(spec.filter, spec.name) }),
-        ...(spec.failureMode === 'report-batch-item-failures' && { attempts: spec.retry.attempts }),
+        ...(filter && { filter }),
+        ...(attempts !== undefined && { attempts }),
         retryPauseMs: RETRY_PAUSE_MS,
       });
       this.flows.set(partition, flow);
@@ -224,15 +254,15 @@ export class EventSourcePoller {
    * beginning, which is where a group without commits starts. A group with commits keeps them.
    */
   private async positionNewGroup(): Promise<void> {
-    const { admin, spec, source } = this.o;
-    const start = spec.startingPosition;
-    if (start === 'earliest') return;
+    const { admin, source } = this.o;
+    const { start } = this.mapping;
+    if (start.from === 'earliest') return;
     const { group } = source;
     const topic = source.topic.name;
     const committed = await retriable(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
     if (!committed.every((t) => t.partitions.every((p) => p.offset === '-1'))) return;
-    if (typeof start === 'object') {
-      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, new Date(start.timestamp).getTime());
+    if (start.from === 'timestamp') {
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, start.epochMs);
       await retriable(() => admin.setOffsets({ groupId: group, topic, partitions }));
     } else {
       await retriable(() => admin.resetOffsets({ groupId: group, topic, earliest: false }));
@@ -240,7 +270,7 @@ export class EventSourcePoller {
   }
 
   async start(): Promise<void> {
-    const { kafka, spec, source } = this.o;
+    const { kafka, source } = this.o;
     await this.positionNewGroup();
     const consumer = kafka.consumer({
       groupId: source.group,
@@ -253,7 +283,7 @@ export class EventSourcePoller {
     await consumer.connect();
     await consumer.subscribe({
       topics: [source.topic.name],
-      fromBeginning: spec.startingPosition === 'earliest',
+      fromBeginning: this.mapping.start.from === 'earliest',
     });
     await consumer.run({
       autoCommit: false,

@@ -26,7 +26,7 @@ import {
 import { metricsHook, stdoutWriter, type MetricsWriter } from '../observability/invocation-metrics';
 import { tracingHook } from '../observability/record-tracing';
 import { assertDeclared, type RecordSink } from '../kafka/publish';
-import { sleep, withRetry } from './retry';
+import { sleep, withRetry, type Backoff } from './retry';
 import { sourceIncludes, type AnyTopic } from '../declarations/topic';
 import type { AnyTable, ItemOf, KeyAttributesOf } from '../declarations/table';
 import type { TableClient } from '../state/table-client';
@@ -116,7 +116,7 @@ class Invocation {
    * Tries of a failing handler call in this invocation: `retry.attempts` in dead-letter mode; one in
    * report-batch-item-failures mode, where the event source mapping makes the retries (MaximumRetryAttempts).
    */
-  readonly #retryPolicy: AnyHandlerDefinition['retry'];
+  readonly #retryPolicy: Backoff;
   #sinkPromise?: Promise<RecordSink>;
 
   readonly #def: AnyHandlerDefinition;
@@ -156,8 +156,12 @@ class Invocation {
         o.aroundBatch ? [o.aroundBatch.bind(o) as Around<readonly RecordScope[]>] : [],
       ),
     );
-    this.#retryPolicy =
-      def.failureMode === 'report-batch-item-failures' ? { ...def.retry, attempts: 1 } : def.retry;
+    const { attempts } = def.retry;
+    this.#retryPolicy = {
+      ...def.retry,
+      // 'unlimited' is a mapping setting, declarable in report-batch-item-failures mode only.
+      attempts: def.failureMode === 'report-batch-item-failures' || attempts === 'unlimited' ? 1 : attempts,
+    };
     this.report = {
       handler: def.name,
       group: def.group,

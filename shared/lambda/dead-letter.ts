@@ -96,25 +96,48 @@ const anyValue: StandardSchemaV1<unknown, unknown> = {
 const FOURTEEN_DAYS_MS = 14 * 24 * 3600 * 1000;
 
 /**
- * The dead-letter topics a handler writes to, one per source topic: same partitions and replication as the
- * source, always `cleanup.policy=delete` (compaction would drop records that share a key), kept 14 days.
+ * A topic that holds records a handler failed on: always `cleanup.policy=delete` (compaction would drop records
+ * that share a key), kept 14 days, as many partitions and replicas as its widest source so a key's failures stay
+ * in order.
  */
+function failureTopic(name: string, sources: readonly AnyTopic[], description: string): Topic<unknown> {
+  const widest = (of: (t: AnyTopic) => number): number => Math.max(...sources.map(of));
+  return defineTopic({
+    name,
+    partitions: widest((t) => t.partitions),
+    replicationFactor: widest((t) => t.replicationFactor),
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': FOURTEEN_DAYS_MS,
+      'min.insync.replicas': widest((t) => Number(t.config['min.insync.replicas'])),
+    },
+    value: anyValue,
+    key: null,
+    description,
+  });
+}
+
+/** The dead-letter topics a handler writes to, one per source topic, shaped as its source. */
 export function deadLetterTopics(spec: HandlerSpec): Topic<unknown>[] {
   const { deadLetter } = spec;
   if (deadLetter === false) return [];
   return spec.topics.map((source: AnyTopic) =>
-    defineTopic({
-      name: deadLetter.topicName(source.name, spec.group),
-      partitions: source.partitions,
-      replicationFactor: source.replicationFactor,
-      config: {
-        'cleanup.policy': 'delete',
-        'retention.ms': FOURTEEN_DAYS_MS,
-        'min.insync.replicas': Number(source.config['min.insync.replicas']),
-      },
-      value: anyValue,
-      key: null,
-      description: `dead letters of ${spec.name} from ${source.name}`,
-    }),
+    failureTopic(
+      deadLetter.topicName(source.name, spec.group),
+      [source],
+      `dead letters of ${spec.name} from ${source.name}`,
+    ),
   );
+}
+
+/**
+ * The Kafka topic the handler's event source mappings send records they give up on (`onFailure: { topic }`), one
+ * for all its mappings; it must exist on the cluster before them, so it is declared like a dead-letter topic.
+ */
+export function onFailureTopics(spec: HandlerSpec): Topic<unknown>[] {
+  const destination = spec.onFailure;
+  if (destination === undefined || destination === 's3') return [];
+  return [
+    failureTopic(destination.topic, spec.topics, `records the event source of ${spec.name} gave up on`),
+  ];
 }

@@ -144,7 +144,8 @@ export class SpanReportBuilder {
 }
 
 /** The id characters of a report as one string (ASCII). */
-const idText = (r: SpanReport): string => Buffer.from(r.ids.buffer, r.ids.byteOffset, r.ids.length).toString('latin1');
+const idText = (r: SpanReport): string =>
+  Buffer.from(r.ids.buffer, r.ids.byteOffset, r.ids.length).toString('latin1');
 
 /** Span `i` of a report; `ids` is the report's id text, when the caller has it already. */
 export function spanAt(r: SpanReport, i: number, ids = idText(r)): SpanEntry {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppManifest } from '../../shared/declarations/app';
 import { externalModulesFor } from '../../infra/handler-function';
-import { KAFKA_CLIENT_MODULES, planHandler } from '../../infra/handler-plan';
+import { KAFKA_CLIENT_MODULES, planHandler } from '../../shared/declarations/app-plan';
 import { TABLE_CLIENT_MODULES } from '../../shared/declarations/bundling';
 import {
   asList,
@@ -141,7 +141,10 @@ describe('report-batch-item-failures mode', () => {
     for (const p of ms) {
       expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(p.ProvisionedPollerConfig).toEqual({ MinimumPollers: 1, MaximumPollers: 4 });
-      expect(p.MaximumRetryAttempts).toBe(4);
+      // `retry.attempts: 4` is four deliveries: the first and three retries, as the emulator counts them.
+      expect(p.MaximumRetryAttempts).toBe(3);
+      expect(p.MaximumRecordAgeInSeconds).toBe(-1);
+      expect(p.BisectBatchOnFunctionError).toBe(false);
       expect(p.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [bucket, 'Arn'] } } });
       expect(p.BatchSize).toBe(50);
     }

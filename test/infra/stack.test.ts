@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { MSK_KAFKA_VERSION } from '../../shared/kafka/version';
 import type { AppManifest } from '../../shared/declarations/app';
 import { SERVER_PROPERTIES, serverProperties } from '../../infra/cluster';
-import { planHandler } from '../../infra/handler-plan';
+import { planHandler } from '../../shared/declarations/app-plan';
 import { FAILED_RECORDS_METRIC } from '../../infra/alarms';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../shared/observability/emf';
 import {

@@ -236,7 +236,8 @@ describe('the local emulator', () => {
       const fx = fixtureWithPrefix(`start-${randomUUID().slice(0, 8)}`);
       await createFixtureTopics(kafka);
       await produceInputs(fx, 0, 2); // backlog: seq 0 and 1
-      const cut = Date.now() + 1;
+      // The mapping takes a timestamp in whole seconds (mapping-settings.ts), so the cut is on a second's boundary.
+      const cut = Math.ceil((Date.now() + 1) / 1000) * 1000;
       while (Date.now() < cut) await new Promise(setImmediate); // every record after this is stamped at or after `cut`
       await produceInputs(fx, 2, 3); // seq 2, after the cut
       const marker = async (): Promise<void> => produceInputs(fx, SEQS + 1, SEQS + 2);

@@ -69,15 +69,14 @@ describe('following a record of the example application in the console', () => {
         time: Date.now(),
       });
       await producer.disconnect();
-      const [alert] = await alerts.until(
-        (items) => items.some((i) => i.alert.userId === userId),
-        120_000,
-        `the alert for ${userId}`,
-      ).then((items) => items.filter((i) => i.alert.userId === userId));
+      const [alert] = await alerts
+        .until((items) => items.some((i) => i.alert.userId === userId), 120_000, `the alert for ${userId}`)
+        .then((items) => items.filter((i) => i.alert.userId === userId));
       expect(alert!.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       // every handler has seen the item change (server-stats within its 5 s batch window) before it is followed
       const traceId = alert!.traceparent!.slice(3, 35);
-      const seen = (handler: string): boolean => emulator.stats.get(handler)!.spans.ofTrace(traceId).length > 0;
+      const seen = (handler: string): boolean =>
+        emulator.stats.get(handler)!.spans.ofTrace(traceId).length > 0;
       for (const handler of ['anomaly-detector', 'inventory-projection', 'server-stats']) {
         const until = Date.now() + 60_000;
         while (!seen(handler)) {
@@ -88,7 +87,9 @@ describe('following a record of the example application in the console', () => {
 
       // the handlers page shows what the functions' metrics documents said
       await page.goto(web.url);
-      const received = page.locator('section[data-handler="anomaly-detector"] [data-metric="RecordsReceived"] b');
+      const received = page.locator(
+        'section[data-handler="anomaly-detector"] [data-metric="RecordsReceived"] b',
+      );
       await received.filter({ hasText: /^[1-9]\d*$/ }).waitFor({ timeout: 60_000 });
 
       // from the topic browser: the alert, then "follow"
@@ -103,9 +104,7 @@ describe('following a record of the example application in the console', () => {
       const tree = page.locator('.follow-result > .trace-tree');
       const change = tree.locator(':scope > li > .node[data-node="record"][data-topic="eu1_item_change"]');
       await change.waitFor({ timeout: 60_000 });
-      const detector = tree.locator(
-        ':scope > li > ul > li:has(> .node[data-handler="anomaly-detector"])',
-      );
+      const detector = tree.locator(':scope > li > ul > li:has(> .node[data-handler="anomaly-detector"])');
       await expect(detector.count()).resolves.toBe(1);
       const followed = detector.locator(':scope > ul > li > .node.record.origin[data-topic="alerts"]');
       await expect(followed.count()).resolves.toBe(1);
