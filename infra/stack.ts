@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { AppManifest } from '../shared/declarations/app';
 import { HandlerAlarms } from './alarms';
 import { KafkaDashboard } from './dashboard';
-import { attachTracing, TracingEgress, type TracingLayer } from './function-tracing';
+import { attachTracing, TracingEgress } from './function-tracing';
 import { kafkaCluster, type KafkaClusterRef } from './cluster';
 import { DEFAULTS, type KafkaLambdaOptions } from './config';
 import { checkEventSources } from './event-source-lock';

@@ -62,10 +62,11 @@ function tree(nodes: TraceNode[], zero: number, trace: FollowedTrace, parentTime
 function result(trace: FollowedTrace): string {
   const zero = Math.min(...trace.tree.map(timeOf));
   const handlers = new Set(trace.spans.map((s) => s.handler));
+  const n = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`;
   return `<h2>trace <code>${esc(trace.traceId)}</code></h2>
-  <p class="muted">${trace.records.length} records in ${new Set(trace.records.map((r) => r.topic)).size} topics, ${trace.spans.length} handler spans in ${handlers.size} handlers${
-    trace.linkedTraceIds.length ? `, and ${trace.linkedTraceIds.length} batch traces linked to it` : ''
-  }; read ${trace.scanned.records} records of ${trace.scanned.topics} topics written ${esc(trace.scanned.from.slice(11, 19))}–${esc(trace.scanned.to.slice(11, 19))}. Times are from the first record (${esc(clock(zero))}).</p>
+  <p class="muted">${n(trace.records.length, 'record')} in ${n(new Set(trace.records.map((r) => r.topic)).size, 'topic')}, ${n(trace.spans.length, 'handler span')} in ${n(handlers.size, 'handler')}${
+    trace.linkedTraceIds.length ? `, and ${n(trace.linkedTraceIds.length, 'batch trace')} linked to it` : ''
+  }; read ${n(trace.scanned.records, 'record')} of ${n(trace.scanned.topics, 'topic')} written ${esc(trace.scanned.from.slice(11, 19))}–${esc(trace.scanned.to.slice(11, 19))}. Times are from the first record (${esc(clock(zero))}).</p>
   ${tree(trace.tree, zero, trace)}`;
 }
 

@@ -10,7 +10,7 @@ import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
 import { launchChromium, screenshot } from '../support/browser';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient, quietOutput } from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -36,6 +36,7 @@ describe('the web console in a real browser', () => {
       appDir: FIXTURE_APP,
       brokers,
       log: createLogger({}, 'silent'),
+      output: quietOutput,
       only: ['echo'],
     });
     web = await startConsole({ emulator, port: 0, tickMs: 500 });

@@ -6,7 +6,7 @@ import { loadModule } from '../../shared/declarations/load-module';
 import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient, quietOutput } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
@@ -34,6 +34,7 @@ describe('dead letters: list and replay', () => {
       appDir: FIXTURE_APP,
       brokers,
       log: createLogger({}, 'silent'),
+      output: quietOutput,
       only: ['echo', 'audit'],
     });
     let stopped = false;

@@ -13,6 +13,7 @@ import {
   createFixtureTopics,
   FIXTURE_APP,
   kafkaClient,
+  quietOutput,
   waitForStableGroup,
 } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
@@ -69,7 +70,13 @@ describe('the local emulator', () => {
 
     beforeAll(async () => {
       fx = fixtureWithPrefix(`emu-${randomUUID().slice(0, 8)}`);
-      emulator = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['echo', 'audit'] });
+      emulator = await startEmulator({
+        appDir: FIXTURE_APP,
+        brokers,
+        log,
+        output: quietOutput,
+        only: ['echo', 'audit'],
+      });
       handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
       await produceInputs(fx);
       const raw = kafka.producer();
@@ -162,8 +169,20 @@ describe('the local emulator', () => {
   describe('two instances of one group', () => {
     it('split the partitions and handle each record once', async () => {
       const fx = fixtureWithPrefix(`pair-${randomUUID().slice(0, 8)}`);
-      const first = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['echo'] });
-      const second = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['echo'] });
+      const first = await startEmulator({
+        appDir: FIXTURE_APP,
+        brokers,
+        log,
+        output: quietOutput,
+        only: ['echo'],
+      });
+      const second = await startEmulator({
+        appDir: FIXTURE_APP,
+        brokers,
+        log,
+        output: quietOutput,
+        only: ['echo'],
+      });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
       try {
         // Each topic of the family is its own mapping and group; produce once every one has split its partitions.
@@ -189,7 +208,13 @@ describe('the local emulator', () => {
   describe('partial failures (ReportBatchItemFailures) while later batches are already fetched', () => {
     it('goes back to each failed record and handles everything after it, in order, once', async () => {
       const fx = fixtureWithPrefix(`flaky-${randomUUID().slice(0, 8)}`);
-      const emulator = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['flaky'] });
+      const emulator = await startEmulator({
+        appDir: FIXTURE_APP,
+        brokers,
+        log,
+        output: quietOutput,
+        only: ['flaky'],
+      });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
       try {
         await produceInputs(fx); // while the emulator consumes: each partition arrives in several fetches
@@ -215,7 +240,13 @@ describe('the local emulator', () => {
     ): Promise<Handled[]> {
       process.env.FIXTURE_START = start;
       jest.resetModules();
-      const emulator = await startEmulator({ appDir: FIXTURE_APP, brokers, log, only: ['latecomer'] });
+      const emulator = await startEmulator({
+        appDir: FIXTURE_APP,
+        brokers,
+        log,
+        output: quietOutput,
+        only: ['latecomer'],
+      });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
       try {
         await before();

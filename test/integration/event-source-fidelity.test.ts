@@ -15,7 +15,7 @@ import { PAYLOAD_LIMIT_BYTES } from '../../shared/emulator/event-payload';
 import type { MskEvent } from '../../shared';
 import { testBrokers } from '../support/brokers';
 import { NULL_MARKER, produceWithJavaClient } from '../support/console-producer';
-import { kafkaClient } from '../support/emulation';
+import { kafkaClient, quietOutput } from '../support/emulation';
 
 const APP = resolve(__dirname, '../fixtures/fidelity');
 const brokers = testBrokers();
@@ -128,6 +128,7 @@ describe('the emulator, held to the event source mapping', () => {
       brokers,
       onFailureDir,
       log: recordingLogger(lines, wake),
+      output: quietOutput,
     });
     producer = kafkaClient(brokers).producer();
     await producer.connect();

@@ -3,6 +3,7 @@
  * throws on: every produced record is either handled or dead-lettered, exactly once, with the right reason.
  */
 import { startEmulator } from '../../shared/emulator/emulator';
+import { quietOutput } from '../support/emulation';
 import { analyse, describeMissing, expectSound, report, settle } from './support/checks';
 import {
   APP,
@@ -42,7 +43,13 @@ it('handled + dead-lettered equals produced, exactly, with 1% malformed and 1% t
   process.env.LOG_LEVEL = 'error'; // the adapter logs every failed record at warn; the dead letters tell it here
   process.env.RELIABILITY_LEDGER = ledgerPrefix(app.prefix);
   const notes: string[] = [];
-  const emulator = await startEmulator({ appDir: APP, brokers, log, only: ['projection'] });
+  const emulator = await startEmulator({
+    appDir: APP,
+    brokers,
+    log,
+    output: quietOutput,
+    only: ['projection'],
+  });
   timeline.mark('emulator started');
   let traffic: Traffic;
   try {

@@ -155,7 +155,7 @@ describe('a declaration field, its CloudFormation property and the emulator', ()
     expect(local.filter).toBeUndefined();
   });
 
-  test("every mapping publishes its own metrics, in either mode: every kind a Kafka source takes", () => {
+  test('every mapping publishes its own metrics, in either mode: every kind a Kafka source takes', () => {
     for (const options of [{}, report]) {
       const { cfn, settings } = translate(options);
       expect(cfn.metricsConfig).toEqual({ metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] });
