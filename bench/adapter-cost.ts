@@ -16,7 +16,7 @@ import { loadModule } from '../shared/declarations/load-module';
 import type { MskBatchResponse, MskEvent } from '../shared/lambda/msk-event';
 import { mskEvent, record } from '../shared/testkit';
 import { defineTopic } from '../shared/declarations/topic';
-import { now, rounds, silentLogger, type Benchmark } from './common';
+import { nsPerRecord, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
@@ -89,11 +89,8 @@ function powertoolsLambda(): Lambda {
 }
 
 /** ns per record over `invocations` calls of one event. */
-async function nsPerRecord(lambda: Lambda, event: MskEvent, invocations: number): Promise<number> {
-  const started = now();
-  for (let i = 0; i < invocations; i++) await lambda(event);
-  return ((now() - started) * 1e6) / (invocations * RECORDS);
-}
+const perRecord = (lambda: Lambda, event: MskEvent, invocations: number): Promise<number> =>
+  nsPerRecord(() => lambda(event), invocations, RECORDS);
 
 export const adapterCost: Benchmark = {
   id: 'adapter',
@@ -109,10 +106,10 @@ export const adapterCost: Benchmark = {
     const per = quick ? 3 : 10;
     const { samples } = await rounds(
       {
-        framework: () => nsPerRecord(framework, event, per),
-        handWritten: () => nsPerRecord(handWritten, event, per),
-        handWrittenZod: () => nsPerRecord(handWrittenZod, event, per),
-        powertools: () => nsPerRecord(powertools, event, per),
+        framework: () => perRecord(framework, event, per),
+        handWritten: () => perRecord(handWritten, event, per),
+        handWrittenZod: () => perRecord(handWrittenZod, event, per),
+        powertools: () => perRecord(powertools, event, per),
       },
       { warmup: quick ? 1 : 3, runs: quick ? 3 : 7 },
       say,

@@ -17,7 +17,7 @@ import type { MskEvent } from '../shared/lambda/msk-event';
 import { formatTraceParent } from '../shared/observability/trace-context';
 import { newSpanId, newTraceId } from '../shared/observability/trace-ids';
 import { mskEvent, record } from '../shared/testkit';
-import { now, rounds, silentLogger, type Benchmark } from './common';
+import { nsPerRecord, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
@@ -84,19 +84,16 @@ async function withSdk<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function nsPerRecord(
-  lambda: Lambda,
-  event: MskEvent,
-  invocations: number,
-  observe = false,
-): Promise<number> {
-  const started = now();
-  for (let i = 0; i < invocations; i++) {
-    if (observe) observeInvocation(event, () => {});
-    await lambda(event);
-  }
-  return ((now() - started) * 1e6) / (invocations * RECORDS);
-}
+/** ns per record over `invocations` calls of one event; `observe`: as the emulator's container observes it. */
+const perRecord = (lambda: Lambda, event: MskEvent, invocations: number, observe = false): Promise<number> =>
+  nsPerRecord(
+    () => {
+      if (observe) observeInvocation(event, () => {});
+      return lambda(event);
+    },
+    invocations,
+    RECORDS,
+  );
 
 export const observabilityCost: Benchmark = {
   id: 'observability',
@@ -114,17 +111,17 @@ export const observabilityCost: Benchmark = {
     // One pair at a time, the target's first: run side by side, the emulator's and the SDK's paths would leave the
     // JIT's code for the adapter shaped by calls a function never makes on Lambda (with an SDK or without one).
     const main = await rounds(
-      { off: () => nsPerRecord(off, event, per), on: () => nsPerRecord(on, event, per) },
+      { off: () => perRecord(off, event, per), on: () => perRecord(on, event, per) },
       plan,
       say,
     );
     const emulated = await rounds(
-      { off: () => nsPerRecord(off, event, per), emulated: () => nsPerRecord(on, event, per, true) },
+      { off: () => perRecord(off, event, per), emulated: () => perRecord(on, event, per, true) },
       plan,
       say,
     );
     const sdk = await rounds(
-      { off: () => nsPerRecord(off, event, per), sdk: () => withSdk(() => nsPerRecord(on, event, per)) },
+      { off: () => perRecord(off, event, per), sdk: () => withSdk(() => perRecord(on, event, per)) },
       plan,
       say,
     );

@@ -23,6 +23,15 @@ export const ATTR = {
   handler: 'kafka_lambda.handler',
 } as const;
 
+/** What every `process` span says: Kafka, the operation, the consumer group and the handler. */
+const processing = (group: string, handler: string): Attributes => ({
+  [ATTR.system]: 'kafka',
+  [ATTR.operationType]: 'process',
+  [ATTR.operationName]: 'process',
+  [ATTR.consumerGroup]: group,
+  [ATTR.handler]: handler,
+});
+
 /** The attributes of a `process` span over one record. */
 export function processAttributes(
   record: { topic: string; partition: number; offset: number },
@@ -31,14 +40,10 @@ export function processAttributes(
   handler: string,
 ): Attributes {
   return {
-    [ATTR.system]: 'kafka',
-    [ATTR.operationType]: 'process',
-    [ATTR.operationName]: 'process',
+    ...processing(group, handler),
     [ATTR.destination]: record.topic,
     [ATTR.partition]: String(record.partition),
     [ATTR.offset]: Number(record.offset),
-    [ATTR.consumerGroup]: group,
-    [ATTR.handler]: handler,
     ...(key !== undefined && { [ATTR.key]: key }),
   };
 }
@@ -51,12 +56,8 @@ export function batchAttributes(
   handler: string,
 ): Attributes {
   return {
-    [ATTR.system]: 'kafka',
-    [ATTR.operationType]: 'process',
-    [ATTR.operationName]: 'process',
+    ...processing(group, handler),
     [ATTR.batchCount]: count,
-    [ATTR.consumerGroup]: group,
-    [ATTR.handler]: handler,
     ...(topic !== undefined && { [ATTR.destination]: topic }),
   };
 }
