@@ -3,8 +3,8 @@
  * into the emulator, the launcher, the CDK app or an application; applications use the front doors only; no cycles.
  */
 const CORE =
-  '^shared/(declarations|lambda|kafka|state|observability)/|^shared/(index|producer|testkit|errors|local-home)\\.ts$';
-const FRONT_DOORS = '^shared/(index|producer|testkit)\\.ts$|^shared/emulator/index\\.ts$';
+  '^shared/(declarations|lambda|kafka|state|schemas|observability)/|^shared/(index|producer|testkit|formats|errors|local-home)\\.ts$';
+const FRONT_DOORS = '^shared/(index|producer|testkit|formats)\\.ts$|^shared/emulator/index\\.ts$';
 
 module.exports = {
   forbidden: [

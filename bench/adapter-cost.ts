@@ -16,11 +16,11 @@ import { loadModule } from '../shared/declarations/load-module';
 import type { MskBatchResponse, MskEvent } from '../shared/lambda/msk-event';
 import { mskEvent, record } from '../shared/testkit';
 import { defineTopic } from '../shared/declarations/topic';
-import { nsPerRecord, rounds, silentLogger, type Benchmark } from './common';
+import { timePerRecord, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
-const RECORDS = 10_000;
+export const RECORDS = 10_000;
 
 const topic = defineTopic({ name: 'bench.adapter', partitions: 12, value: BenchValue, key: (v) => v.userId });
 
@@ -28,7 +28,7 @@ function benchEvent(): MskEvent {
   return mskEvent(Array.from({ length: RECORDS }, (_, i) => record(topic, benchValue(i))));
 }
 
-type Lambda = (event: MskEvent) => Promise<unknown>;
+export type Lambda = (event: MskEvent) => Promise<unknown>;
 
 /** The framework, as a handler module exports it. */
 function frameworkLambda(): Lambda {
@@ -88,9 +88,9 @@ function powertoolsLambda(): Lambda {
   return (event) => wrapped(event as Parameters<typeof wrapped>[0], context);
 }
 
-/** ns per record over `invocations` calls of one event. */
-const perRecord = (lambda: Lambda, event: MskEvent, invocations: number): Promise<number> =>
-  nsPerRecord(() => lambda(event), invocations, RECORDS);
+/** ns per record over `invocations` calls of one 10,000-record event. */
+export const nsPerRecord = (lambda: Lambda, event: MskEvent, invocations: number): Promise<number> =>
+  timePerRecord(() => lambda(event), invocations, RECORDS);
 
 export const adapterCost: Benchmark = {
   id: 'adapter',
@@ -106,10 +106,10 @@ export const adapterCost: Benchmark = {
     const per = quick ? 3 : 10;
     const { samples } = await rounds(
       {
-        framework: () => perRecord(framework, event, per),
-        handWritten: () => perRecord(handWritten, event, per),
-        handWrittenZod: () => perRecord(handWrittenZod, event, per),
-        powertools: () => perRecord(powertools, event, per),
+        framework: () => nsPerRecord(framework, event, per),
+        handWritten: () => nsPerRecord(handWritten, event, per),
+        handWrittenZod: () => nsPerRecord(handWrittenZod, event, per),
+        powertools: () => nsPerRecord(powertools, event, per),
       },
       { warmup: quick ? 1 : 3, runs: quick ? 3 : 7 },
       say,

@@ -7,6 +7,7 @@ import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
 import { observabilityCost } from './observability-cost';
 import { producerThroughput } from './producer';
+import { schemaCost } from './schema-cost';
 import { tableWrites } from './tables';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -14,6 +15,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   keyConcurrency,
   adapterCost,
   observabilityCost,
+  schemaCost,
   producerThroughput,
   bundles,
   brokerCeiling,

@@ -152,6 +152,7 @@ export const bundles: Benchmark = {
     const modules = [
       ...quiet,
       frameworkModule('quiet-consumer-mini.ts'),
+      frameworkModule('quiet-avro-consumer.ts'),
       ...example,
       baseline('baseline-empty', 'empty.ts', false),
       baseline('baseline-consumer', 'hand-written-consumer.ts', false),
@@ -221,6 +222,20 @@ function report(
       notes: [loadNote('quiet-consumer'), loadNote('baseline-consumer'), loadNote('baseline-empty')],
     }),
   ];
+  out.push(
+    result({
+      name: 'bundle size: quiet-avro-consumer',
+      unit: 'KB',
+      value: size('quiet-avro-consumer'),
+      baseline: size('quiet-consumer'),
+      target: null,
+      better: 'lower',
+      subject:
+        'bench/bundle-entries/quiet-avro-consumer.ts: quiet-consumer on an Avro topic (avsc, Glue wire format, SOURCE record format), minified',
+      against: 'quiet-consumer on its JSON topic (zod)',
+      notes: [loadNote('quiet-avro-consumer')],
+    }),
+  );
   for (const name of exampleNames) {
     out.push(
       result({

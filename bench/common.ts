@@ -61,7 +61,7 @@ export async function rounds<K extends string>(
 }
 
 /** Nanoseconds per record over `invocations` calls of `invoke`, each over `records` records. */
-export async function nsPerRecord(
+export async function timePerRecord(
   invoke: () => Promise<unknown>,
   invocations: number,
   records: number,

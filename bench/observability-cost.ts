@@ -17,7 +17,7 @@ import type { MskEvent } from '../shared/lambda/msk-event';
 import { formatTraceParent } from '../shared/observability/trace-context';
 import { newSpanId, newTraceId } from '../shared/observability/trace-ids';
 import { mskEvent, record } from '../shared/testkit';
-import { nsPerRecord, rounds, silentLogger, type Benchmark } from './common';
+import { timePerRecord, rounds, silentLogger, type Benchmark } from './common';
 import { benchValue, BenchValue } from './records';
 import { describeRuns, median, result } from './report';
 
@@ -86,7 +86,7 @@ async function withSdk<T>(fn: () => Promise<T>): Promise<T> {
 
 /** ns per record over `invocations` calls of one event; `observe`: as the emulator's container observes it. */
 const perRecord = (lambda: Lambda, event: MskEvent, invocations: number, observe = false): Promise<number> =>
-  nsPerRecord(
+  timePerRecord(
     () => {
       if (observe) observeInvocation(event, () => {});
       return lambda(event);

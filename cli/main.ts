@@ -9,6 +9,7 @@ import { dlq } from './commands/dlq';
 import { dynamodb } from './commands/dynamodb';
 import { kafka } from './commands/kafka';
 import { publish } from './commands/publish';
+import { schemas } from './commands/schemas';
 import { simulate } from './commands/simulate';
 import { table } from './commands/table';
 import { tail } from './commands/tail';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   publish,
   tail,
   topics,
+  schemas,
   dlq,
   table,
   simulate,

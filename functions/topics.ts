@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { defineTopic, defineTopicFamily } from '../shared';
+import { avro } from '../shared/formats';
+import alertSchema from './alerts.avsc';
 
 /** Game servers that emit item logs; each has its own `<server>_item_change` topic. */
 export const SERVERS = ['asia1', 'eu1', 'us1'] as const;
@@ -37,11 +39,16 @@ export const Alert = z.object({
 });
 export type Alert = z.infer<typeof Alert>;
 
+/**
+ * Avro behind the schema registry: the schema is `alerts.avsc` beside this file (the registry's copy, checked
+ * against schemas.lock.json before every synth); zod refines the decoded value and types it.
+ */
 export const alerts = defineTopic({
   name: 'alerts',
   partitions: 3,
-  value: Alert,
+  value: avro(alertSchema, { refine: Alert }),
   key: (alert) => alert.userId,
+  compatibility: 'BACKWARD',
   description: 'anomalies found in item changes',
 });
 

@@ -6,6 +6,8 @@ import { LOCK_FILE, readLock } from './event-source-lock';
 import { PROJECT_ROOT } from './handler-function';
 import { applyNag } from './nag';
 import { KafkaLambdaStack } from './stack';
+import { readSchemaLock, SCHEMA_LOCK_FILE } from '../shared/schemas/schema-lock';
+import { schemaRegistryFromContext } from './schema-registry';
 
 /**
  * `cdk synth` / `cdk deploy` entry (cdk.json: `npx tsx infra/app.ts`). The stack is environment-agnostic: the
@@ -21,6 +23,8 @@ new KafkaLambdaStack(app, stackName, {
   description: 'Kafka event processing on MSK and Lambda (kafka-lambda-framework)',
   ...optionsFromContext((key) => app.node.tryGetContext(key)),
   ...(lock !== undefined && { deployedEventSources: lock }),
+  schemaLock: readSchemaLock(join(PROJECT_ROOT, SCHEMA_LOCK_FILE)),
+  schemaRegistry: schemaRegistryFromContext((key) => app.node.tryGetContext(key)),
 });
 applyNag(app);
 app.synth();

@@ -8,6 +8,7 @@ import {
   type CfnBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { KafkaSchemaRegistry } from './schema-registry';
 import type { HandlerPlan } from '../shared/declarations/app-plan';
 import type { HandlerSpec } from '../shared/declarations/handler';
 import type { MappingSettings } from '../shared/declarations/mapping-settings';
@@ -27,9 +28,22 @@ import type { KafkaTopics } from './topics';
 export function mappingProperties(
   settings: MappingSettings,
   onFailureBucketArn: string | undefined,
+  schemaRegistry?: KafkaSchemaRegistry,
 ): Omit<CfnEventSourceMappingProps, 'functionName' | 'eventSourceArn'> {
-  const { topic, consumerGroupId, onFailure, filterCriteria, functionResponseTypes, metricsConfig, ...rest } =
-    settings;
+  const {
+    topic,
+    consumerGroupId,
+    onFailure,
+    filterCriteria,
+    functionResponseTypes,
+    schemaRegistry: registry,
+    metricsConfig,
+    ...rest
+  } = settings;
+  if (registry && !schemaRegistry)
+    throw new Error(
+      `mapping of topic ${topic}: a topic in a registry format needs the stack's schema registry`,
+    );
   const destination =
     onFailure?.kind === 'kafka'
       ? `kafka://${onFailure.topic}`
@@ -40,7 +54,10 @@ export function mappingProperties(
     throw new Error(`mapping of topic ${topic}: an S3 on-failure destination needs the handler's bucket`);
   return {
     topics: [topic],
-    amazonManagedKafkaEventSourceConfig: { consumerGroupId },
+    amazonManagedKafkaEventSourceConfig: {
+      consumerGroupId,
+      ...(registry && { schemaRegistryConfig: schemaRegistry!.configFor(registry) }),
+    },
     ...rest,
     ...(filterCriteria && { filterCriteria: { filters: [...filterCriteria.filters] } }),
     ...(functionResponseTypes && { functionResponseTypes: [...functionResponseTypes] }),
@@ -58,6 +75,8 @@ export interface HandlerEventSourcesProps {
   topics: KafkaTopics;
   /** Days before S3 expires an on-failure batch. */
   onFailureRetentionDays: number;
+  /** The registry of topics in a registry format, when the application has any. */
+  schemaRegistry?: KafkaSchemaRegistry;
 }
 
 /**
@@ -135,7 +154,7 @@ export class HandlerEventSources extends Construct {
         {
           functionName: fn.fn.functionName,
           eventSourceArn: cluster.clusterArn,
-          ...mappingProperties(source, this.onFailureBucket?.bucketArn),
+          ...mappingProperties(source, this.onFailureBucket?.bucketArn, props.schemaRegistry),
         },
       );
       // Its topic, and the topics it writes (dead letters, publishes, a Kafka destination), exist before records flow.

@@ -92,6 +92,7 @@ export class KafkaFunction extends Construct {
         sourcesContent: FUNCTION_BUNDLE.sourcesContent,
         target: FUNCTION_BUNDLE.target,
         define: FUNCTION_BUNDLE.define,
+        loader: FUNCTION_BUNDLE.loader,
         format: OutputFormat.CJS, // FUNCTION_BUNDLE.format
         externalModules: props.externalModules,
         logLevel: LogLevel.ERROR,

@@ -14,10 +14,20 @@ import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } 
 import { KafkaArns, kafkaStatements } from './permissions';
 import { KafkaTables } from './tables';
 import { KafkaTopics } from './topics';
+import { KafkaSchemaRegistry, type SchemaRegistryOptions } from './schema-registry';
+import { checkSchemas, declaredSchemas, EMPTY_LOCK, type SchemaLock } from '../shared/schemas/schema-lock';
 
 export interface KafkaLambdaStackProps extends StackProps, KafkaLambdaOptions {
   /** The application's declarations: loadApp('functions') (DESIGN.md, contract 5: the only source of topics and handlers). */
   manifest: AppManifest;
+  /**
+   * The versions of the topics' schemas in use (schemas.lock.json): synth refuses a declared schema they forbid,
+   * and the registry holds them all.
+   * @default - none: every declared schema is a first version
+   */
+  schemaLock?: SchemaLock;
+  /** @default { kind: 'glue' } (when a topic is in a registry format) */
+  schemaRegistry?: SchemaRegistryOptions;
 }
 
 /** What the stack built for one handler declaration. */
@@ -37,6 +47,7 @@ export class KafkaLambdaStack extends Stack {
   readonly cluster: KafkaClusterRef;
   readonly topics: KafkaTopics;
   readonly tables: KafkaTables;
+  readonly schemaRegistry?: KafkaSchemaRegistry;
   readonly handlers = new Map<string, DeployedHandler>();
   /** Every handler's figures on one CloudWatch dashboard. */
   readonly dashboard: KafkaDashboard;
@@ -80,6 +91,19 @@ export class KafkaLambdaStack extends Stack {
       removalPolicy: this.statefulRemovalPolicy,
     });
 
+    // Before anything else is built: an incompatible schema fails synth with the topic, field and rule.
+    const schemaLock = props.schemaLock ?? EMPTY_LOCK;
+    const declared = declaredSchemas(props.manifest.topics);
+    checkSchemas(declared, schemaLock);
+    const registered = declared.filter((d) => d.format !== undefined);
+    if (registered.length > 0)
+      this.schemaRegistry = new KafkaSchemaRegistry(this, 'SchemaRegistry', {
+        schemas: registered,
+        lock: schemaLock,
+        removalPolicy: this.statefulRemovalPolicy,
+        options: props.schemaRegistry ?? { kind: 'glue' },
+      });
+
     const arns = new KafkaArns(this.cluster.clusterArn);
     const alarmOptions = { ...DEFAULTS.alarms, ...props.alarms };
     const bootstrapBrokers = props.bootstrapBrokers ?? this.topics.bootstrapBrokers;
@@ -93,6 +117,7 @@ export class KafkaLambdaStack extends Stack {
         ...(bootstrapBrokers !== undefined && { bootstrapBrokers }),
       });
       fn.addToRolePolicy(...kafkaStatements(arns, plan));
+      this.schemaRegistry?.grant(fn, plan.readTopics, plan.writeTopics);
       this.tables.grant(fn, definition.tables);
       const eventSources = new HandlerEventSources(fn, 'EventSources', {
         definition,
@@ -101,6 +126,7 @@ export class KafkaLambdaStack extends Stack {
         cluster: this.cluster,
         topics: this.topics,
         onFailureRetentionDays: props.onFailureRetentionDays ?? DEFAULTS.onFailureRetentionDays,
+        ...(this.schemaRegistry && { schemaRegistry: this.schemaRegistry }),
       });
       const alarms = new HandlerAlarms(fn, 'Alarms', { handler: definition.name, fn, options: alarmOptions });
       if (definition.deploy.tracing) attachTracing(fn, props.tracingLayer);

@@ -51,3 +51,6 @@ export { partitionForKey, murmur2 } from './kafka/partitioner';
 export { DLQ_HEADER, readDeadLetter } from './lambda/dead-letter';
 export type { DeadLetterInfo } from './lambda/dead-letter';
 export type { Schema, Infer } from './declarations/schema';
+export type { SchemaFormat } from './schemas/format';
+export type { Compatibility } from './schemas/compatibility-mode';
+export type { RecordFormat } from './declarations/handler';

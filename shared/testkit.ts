@@ -4,8 +4,9 @@ import type { AnyHandlerDefinition } from './declarations/handler';
 import { toMskEvent, type MskBatchResponse, type MskEvent, type RawRecord } from './lambda/msk-event';
 import type { InvocationReport } from './lambda/invocation-report';
 import { partitionForKey } from './kafka/partitioner';
-import type { OutgoingRecord, RecordSink } from './kafka/publish';
+import { keyBytes, type OutgoingRecord, type RecordSink } from './kafka/publish';
 import type { AnyTopic, Topic } from './declarations/topic';
+import { jsonCodec } from './declarations/codec';
 
 /**
  * Unit-test a handler without a broker, through the very adapter that runs on Lambda:
@@ -42,7 +43,7 @@ export function record<T>(topic: Topic<T>, value: T, overrides: RecordOverrides 
     topic: topic.name,
     partitions: topic.partitions,
     value: topic.codec.encode(value),
-    key: key === null ? null : Buffer.from(key, 'utf8'),
+    key: key === null ? null : keyBytes(topic, key),
   };
 }
 
@@ -94,7 +95,10 @@ export function mskEvent(records: readonly TestRecord[]): MskEvent {
 export interface CapturedRecord {
   topic: string;
   key: string | null;
-  /** The value decoded as JSON where it is JSON, else the raw bytes. */
+  /**
+   * The value decoded by its topic's registry format (Avro, Protobuf) where it has one, else as JSON where it is
+   * JSON, else the raw bytes.
+   */
   value: unknown;
   headers: Record<string, string>;
 }
@@ -107,18 +111,40 @@ export interface HandlerRunResult extends InvocationReport {
   deadLetters: (CapturedRecord & { info: DeadLetterInfo })[];
 }
 
-function capture(record: OutgoingRecord): CapturedRecord {
-  let value: unknown = record.value;
-  if (record.value) {
-    try {
-      value = JSON.parse(record.value.toString('utf8'));
-    } catch {
-      value = record.value;
-    }
+/** Decodes with `decode`, or gives `fallback` when the bytes are not of that format. */
+function attempt(decode: () => unknown, fallback: unknown): unknown {
+  try {
+    return decode();
+  } catch {
+    return fallback;
   }
+}
+
+function capture(record: OutgoingRecord, topic: AnyTopic | undefined): CapturedRecord {
+  const bytes = record.value;
+  let value: unknown = bytes;
+  if (bytes && topic && topic.codec !== jsonCodec) value = attempt(() => topic.codec.decode(bytes), bytes);
+  else if (bytes) value = attempt(() => JSON.parse(bytes.toString('utf8')), bytes);
   const headers: Record<string, string> = {};
   for (const { key, value } of record.headers) if (value !== null) headers[key] = value.toString('utf8');
-  return { topic: record.topic, key: record.key?.toString('utf8') ?? null, value, headers };
+  const keyBytes = record.key;
+  const key =
+    keyBytes === null
+      ? null
+      : topic?.keyCodec
+        ? String(attempt(() => topic.keyCodec!.decode(keyBytes), keyBytes.toString('utf8')))
+        : keyBytes.toString('utf8');
+  return { topic: record.topic, key, value, headers };
+}
+
+/** The declared topic a handler wrote to or read from (dead letters keep their source topic's bytes). */
+function topicNamed(def: AnyHandlerDefinition, name: string): AnyTopic | undefined {
+  for (const source of [...def.publishes, ...def.sources]) {
+    if (source.kind === 'topic' && source.name === name) return source;
+    if (source.kind === 'family' && source.memberOf(name) !== undefined)
+      return source.of(source.memberOf(name)!);
+  }
+  return undefined;
 }
 
 export interface RunOptions {
@@ -147,10 +173,15 @@ export async function runHandler(
   const deadTopics = new Set(result.deadLettered.map((d) => d.deadLetterTopic));
   return {
     ...result,
-    published: written.filter((r) => !deadTopics.has(r.topic)).map(capture),
+    published: written
+      .filter((r) => !deadTopics.has(r.topic))
+      .map((r) => capture(r, topicNamed(def, r.topic))),
     deadLetters: written
       .filter((r) => deadTopics.has(r.topic))
-      .map((r) => ({ ...capture(r), info: readDeadLetter(r.headers) })),
+      .map((r) => {
+        const info = readDeadLetter(r.headers);
+        return { ...capture(r, topicNamed(def, info.source.topic)), info };
+      }),
   };
 }
 

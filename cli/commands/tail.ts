@@ -1,13 +1,15 @@
 import { errorMessage } from '../../shared/errors';
 import { fromKafkaMessage } from '../../shared/kafka/records';
 import { decodeRecord } from '../../shared/lambda/decode';
+import { valueToJson } from '../../shared/schemas/json-values';
 import { parseCommandArgs, UsageError, type Command } from '../command';
 import { appManifest, findTopic, kafkaFor, resolveBrokers } from '../context';
 
 export const tail: Command = {
   name: 'tail',
   help: `tail TOPIC [--from-beginning] [--app DIR]
-    Prints the topic's records decoded and validated, one JSON line each (with headers); invalid ones with the reason.`,
+    Prints the topic's records decoded (JSON, or Avro and Protobuf in the registry's wire format) and validated,
+    one JSON line each (with headers); invalid ones with the reason.`,
   async run(args, { say }) {
     const { values, positionals } = parseCommandArgs(args, {
       'from-beginning': { type: 'boolean', default: false },
@@ -26,7 +28,8 @@ export const tail: Command = {
         const headers = raw.headers.map(({ key, value }) => [key, value?.toString('utf8') ?? null]);
         try {
           const r = await decodeRecord(topic, raw);
-          say(JSON.stringify({ partition, offset: r.offset, key: r.key, value: r.value, headers }));
+          const value = valueToJson(topic, r.value);
+          say(JSON.stringify({ partition, offset: r.offset, key: r.key, value, headers }));
         } catch (error) {
           say(JSON.stringify({ partition, offset: raw.offset, invalid: errorMessage(error), headers }));
         }

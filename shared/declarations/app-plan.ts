@@ -11,6 +11,8 @@ import { mappingSettings, type MappingSettings } from './mapping-settings';
 import { topicsOf, type AnyTopic } from './topic';
 import type { AnyTable } from './table';
 import { deadLetterTopics, onFailureTopics } from '../lambda/dead-letter';
+import type { Compatibility } from '../schemas/compatibility-mode';
+import { registryVersions, type RegistryVersion } from '../schemas/version-format';
 
 export { KAFKA_CLIENT_MODULES } from './bundling';
 
@@ -24,6 +26,13 @@ export interface TopicSettings {
   readonly keyed: boolean;
   readonly family?: string;
   readonly description?: string;
+  /** How the value's schema may change (the registry's compatibility mode, the schema lock's check). */
+  readonly compatibility: Compatibility;
+  /**
+   * The declared registry version of a value (and key) in a registry format (Avro, Protobuf), as plain data: what
+   * the local schema registry serves and the emulator's mapping decodes with.
+   */
+  readonly registry?: { readonly value?: RegistryVersion; readonly key?: RegistryVersion };
 }
 
 export interface TableSettings {
@@ -99,6 +108,7 @@ export function planHandler(spec: HandlerSpec, entry?: string): HandlerPlan {
 }
 
 export function topicSettings(topic: AnyTopic): TopicSettings {
+  const registry = registryVersions(topic);
   return {
     name: topic.name,
     partitions: topic.partitions,
@@ -107,6 +117,8 @@ export function topicSettings(topic: AnyTopic): TopicSettings {
     keyed: topic.keyOf !== null || topic.keySchema !== undefined,
     ...(topic.family !== undefined && { family: topic.family }),
     ...(topic.description !== undefined && { description: topic.description }),
+    compatibility: topic.compatibility,
+    ...(registry && { registry }),
   };
 }
 

@@ -16,6 +16,8 @@ export const FUNCTION_BUNDLE = {
    * defineTopic skip their checks there, and the checks and their messages drop out of the bundle.
    */
   define: { 'process.env.KAFKA_LAMBDA_DECLARATIONS': '"checked"' },
+  /** Avro schema files (`import schema from './alerts.avsc'`) are JSON. */
+  loader: { '.avsc': 'json' },
 } as const;
 
 /** Packages the framework loads only on first publish; a handler that never publishes ships without them. */

@@ -7,6 +7,15 @@ export interface Codec {
   encode(value: unknown): Buffer;
   /** Throws on bytes that are not this format. */
   decode(bytes: Buffer): unknown;
+  /**
+   * A key or value as an event record carries it (base64) with the record's schema metadata, when the codec reads
+   * what an event source mapping with a schema registry delivers (JSON text or the source bytes).
+   */
+  fromEvent?(
+    base64: string,
+    metadata: { schemaId: string } | undefined,
+    recordFormat: 'JSON' | 'SOURCE',
+  ): unknown;
 }
 
 export const jsonCodec: Codec = {

@@ -92,6 +92,13 @@ export interface RetryPolicy {
   bisectOnError?: boolean;
 }
 
+/**
+ * How the event source mapping delivers keys and values of registry topics (SchemaRegistryConfig's
+ * EventRecordFormat): `JSON`, decoded by the mapping as JSON text; `SOURCE`, the bytes as written less the
+ * registry's header. Either way the record carries `valueSchemaMetadata` (and `keySchemaMetadata`).
+ */
+export type RecordFormat = 'JSON' | 'SOURCE';
+
 /** Where the event source mapping sends records it gives up on (`report-batch-item-failures` mode). */
 export type OnFailureDestination =
   /** The handler's own S3 bucket: one JSON document per discarded batch (infra/ creates it). */
@@ -156,6 +163,7 @@ export const HANDLER_DEFAULTS = {
   failureMode: 'dead-letter',
   onFailure: 's3',
   deploy: { memoryMb: 512, timeoutSeconds: 60, tracing: false },
+  recordFormat: 'JSON',
 } as const;
 
 /** Kafka event source mappings only take functions with a timeout of at most 14 minutes. */
@@ -221,6 +229,14 @@ interface CommonOptions<S extends AnyTopicSource, P extends AnyTopicSource, D ex
   onFailure?: OnFailureDestination;
   /** @default { memoryMb: 512, timeoutSeconds: 60 } */
   deploy?: DeployOptions;
+  /**
+   * How the event source mapping hands over keys and values of registry topics (Avro, Protobuf), which it reads
+   * through the schema registry (SchemaRegistryConfig's EventRecordFormat): `JSON`, decoded by the mapping with
+   * the version each record was written with; `SOURCE`, the bytes as written less the registry's header, decoded
+   * here. Handlers get the same typed values either way.
+   * @default 'JSON'
+   */
+  recordFormat?: RecordFormat;
 }
 
 export type RecordFn<S extends AnyTopicSource, P extends AnyTopicSource, D extends AnyTable = never> = (
@@ -266,6 +282,7 @@ export interface HandlerSpec {
   /** Where the mapping sends what it gives up on; undefined in `dead-letter` mode (the function dead-letters). */
   readonly onFailure: OnFailureDestination | undefined;
   readonly deploy: DeploySettings;
+  readonly recordFormat: RecordFormat;
 }
 
 export interface HandlerDefinition<
@@ -418,6 +435,11 @@ function checkHandler(what: string, spec: HandlerSpec, options: AnyHandlerOption
     throw new DeclarationError(what, 'startingPosition.timestamp is not a valid date');
   }
   checkDeploy(what, spec.deploy);
+  if (options.recordFormat !== undefined && !['JSON', 'SOURCE'].includes(options.recordFormat))
+    throw new DeclarationError(
+      what,
+      `recordFormat must be JSON or SOURCE, got ${String(options.recordFormat)}`,
+    );
 }
 
 /** The default dead-letter topic name: `<source topic>.<group>.dlq`. */
@@ -468,6 +490,7 @@ function settle(options: AnyHandlerOptions): HandlerSpec {
       environment: Object.freeze({ ...deploy.environment }),
       tracing: deploy.tracing ?? defaults.deploy.tracing,
     }),
+    recordFormat: options.recordFormat ?? defaults.recordFormat,
   };
 }
 

@@ -4,7 +4,9 @@
  * reads the same values (shared/emulator/event-source.ts), so what is green locally is configured alike on AWS.
  */
 import { filterPattern } from './filter';
-import { eventSourcesOf, type HandlerSpec } from './handler';
+import { eventSourcesOf, type HandlerSpec, type RecordFormat } from './handler';
+import type { AnyTopic } from './topic';
+import { isRegistryCodec } from '../schemas/format';
 
 /** Where the mapping sends what it gives up on; the S3 bucket's ARN is infra's to fill in. */
 export type OnFailureSetting = { readonly kind: 's3' } | { readonly kind: 'kafka'; readonly topic: string };
@@ -34,6 +36,14 @@ export interface MappingSettings {
   readonly provisionedPollerConfig?: { readonly minimumPollers: number; readonly maximumPollers: number };
   /** MetricsConfig: the mapping's own metrics (MAPPING_METRICS). */
   readonly metricsConfig: { readonly metrics: typeof MAPPING_METRICS };
+  /**
+   * SchemaRegistryConfig (under the Kafka event source config), for a topic whose value or key is in a registry
+   * format: the mapping validates and decodes those through the registry (infra fills in its URI and access).
+   */
+  readonly schemaRegistry?: {
+    readonly eventRecordFormat: RecordFormat;
+    readonly schemaValidationConfigs: readonly { readonly attribute: 'KEY' | 'VALUE' }[];
+  };
 }
 
 /**
@@ -79,6 +89,7 @@ export function mappingSettings(spec: HandlerSpec): MappingSettings[] {
   };
   const report = spec.failureMode === 'report-batch-item-failures';
   return eventSourcesOf(spec).map(({ topic, group }) => ({
+    ...registrySettings(topic, spec.recordFormat),
     topic: topic.name,
     consumerGroupId: group,
     batchSize: spec.batch.size,
@@ -100,6 +111,30 @@ export function mappingSettings(spec: HandlerSpec): MappingSettings[] {
       provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
     }),
   }));
+}
+
+/**
+ * A registry topic's mapping reads it through the schema registry. That needs provisioned pollers (Lambda,
+ * "Using schema registries with Kafka event sources": not in on-demand mode), and an on-failure destination, where
+ * the mapping sends records whose schema it cannot find (SCHEMA_NOT_FOUND) or whose bytes do not decode
+ * (DESERIALIZATION_ERROR): without one it drops them. In `dead-letter` mode that is the handler's bucket, and
+ * then Lambda caps the unlimited retries of a failed invocation at 10 (UNLIMITED_RETRIES_WITH_DESTINATION).
+ * Settings of `report-batch-item-failures` mode, spread after these, keep theirs.
+ */
+function registrySettings(topic: AnyTopic, recordFormat: RecordFormat): Partial<MappingSettings> {
+  const attributes = [
+    ...(topic.keyCodec ? (['KEY'] as const) : []),
+    ...(isRegistryCodec(topic.codec) ? (['VALUE'] as const) : []),
+  ];
+  if (attributes.length === 0) return {};
+  return {
+    schemaRegistry: {
+      eventRecordFormat: recordFormat,
+      schemaValidationConfigs: attributes.map((attribute) => ({ attribute })),
+    },
+    onFailure: { kind: 's3' },
+    provisionedPollerConfig: { minimumPollers: 1, maximumPollers: topic.partitions },
+  };
 }
 
 /**

@@ -2,6 +2,8 @@ import { jsonCodec, type Codec } from './codec';
 import { DeclarationError } from '../errors';
 import type { Infer, Schema } from './schema';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { isSchemaFormat, type AnySchemaFormat, type RegistryCodec } from '../schemas/format';
+import { COMPATIBILITY_MODES, type Compatibility } from '../schemas/compatibility-mode';
 
 /** Topic-level Kafka configs under their Kafka names, so they read the same here, in MSK and in the broker. */
 export interface TopicConfig {
@@ -37,14 +39,24 @@ interface TopicShape<S extends StandardSchemaV1> {
    * @default { 'min.insync.replicas': 2 } (DESIGN.md, contract 6), the broker's defaults for the rest
    */
   config?: TopicConfig;
-  /** The value's schema (any Standard Schema library: zod, valibot, arktype...). */
+  /**
+   * The value's schema: any Standard Schema (zod, valibot, arktype...) for JSON values, or a registry format,
+   * `avro(schema)` or `protobuf(MessageSchema)`, for values in a schema registry's wire format.
+   */
   value: S;
+  /** A key schema may be a registry format too (`{ schema: avro('string') }`): keys are then written in it. */
   key: KeySpec<Infer<S>>;
   /**
-   * How values become bytes and back.
+   * How values become bytes and back (not with a registry format, which brings its own).
    * @default jsonCodec (UTF-8 JSON)
    */
   codec?: Codec;
+  /**
+   * How the value's schema may change from one deploy to the next (the schema registry's compatibility mode),
+   * checked before synth against the schema lock file (README, "Schemas that evolve safely").
+   * @default 'BACKWARD': consumers of the new schema read records written with the previous one
+   */
+  compatibility?: Compatibility;
   /** @default - none */
   description?: string;
 }
@@ -72,6 +84,10 @@ export interface Topic<T = unknown> {
   /** Set when the key is declared by a schema instead of derived from the value. */
   readonly keySchema?: Schema<string>;
   readonly codec: Codec;
+  /** Set when the key is declared by a registry format: keys are written and read in its wire format. */
+  readonly keyCodec?: RegistryCodec;
+  /** The value's schema compatibility mode (the registry's, and the schema lock's check). */
+  readonly compatibility: Compatibility;
   readonly description?: string;
   /** The family this topic belongs to, if any. */
   readonly family?: string;
@@ -124,6 +140,15 @@ function checkTopicShape<S extends StandardSchemaV1>(what: string, name: string,
   if (!shape.value || typeof shape.value['~standard']?.validate !== 'function') {
     throw new DeclarationError(what, 'value must be a Standard Schema (zod, valibot, arktype, ...)');
   }
+  if (isSchemaFormat(shape.value) && shape.codec !== undefined) {
+    throw new DeclarationError(what, 'codec: a registry format (avro, protobuf) brings its own codec');
+  }
+  if (shape.compatibility !== undefined && !COMPATIBILITY_MODES.includes(shape.compatibility)) {
+    throw new DeclarationError(
+      what,
+      `compatibility must be one of ${COMPATIBILITY_MODES.join(', ')}, got ${String(shape.compatibility)}`,
+    );
+  }
   const minIsr = withDefaultConfig(shape.config, rf)['min.insync.replicas']!;
   if (!Number.isInteger(minIsr) || minIsr < 1 || minIsr > rf) {
     throw new DeclarationError(
@@ -150,6 +175,10 @@ function buildTopic<S extends StandardSchemaV1>(
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(withDefaultConfig(shape.config, replicationFactor)))
     if (v !== undefined) config[k] = String(v);
+  const keySchema = shape.key !== null && typeof shape.key === 'object' ? shape.key.schema : undefined;
+  // A registry format brings its codec (read as a property, not through isSchemaFormat: this runs in every bundle).
+  const keyCodecOf = (keySchema as Partial<AnySchemaFormat> | undefined)?.['~codec'];
+  const valueCodecOf = (shape.value as Partial<AnySchemaFormat>)['~codec'];
   return Object.freeze({
     kind: 'topic' as const,
     name,
@@ -158,8 +187,10 @@ function buildTopic<S extends StandardSchemaV1>(
     config: Object.freeze(config),
     schema: shape.value as Schema<Infer<S>>,
     keyOf: typeof shape.key === 'function' ? shape.key : null,
-    ...(shape.key !== null && typeof shape.key === 'object' && { keySchema: shape.key.schema }),
-    codec: shape.codec ?? jsonCodec,
+    ...(keySchema && { keySchema }),
+    ...(keyCodecOf && { keyCodec: keyCodecOf(name, 'key') }),
+    codec: valueCodecOf ? valueCodecOf(name, 'value') : (shape.codec ?? jsonCodec),
+    compatibility: shape.compatibility ?? 'BACKWARD',
     ...(shape.description !== undefined && { description: shape.description }),
     ...(family !== undefined && { family }),
   });

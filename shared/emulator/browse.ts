@@ -9,6 +9,7 @@ import { partitionForKey } from '../kafka/partitioner';
 import type { RawRecord } from '../kafka/records';
 import { decodeRecord } from '../lambda/decode';
 import { readRanges } from './read-ranges';
+import { valueToJson } from '../schemas/json-values';
 
 export interface BrowseQuery {
   /** Only this partition. */
@@ -54,7 +55,7 @@ async function decoded(topic: AnyTopic, raw: RawRecord): Promise<BrowsedRecord> 
   for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
   try {
     const record = await decodeRecord(topic, raw);
-    return { ...base, headers, value: record.value };
+    return { ...base, key: record.key, headers, value: valueToJson(topic, record.value) };
   } catch (error) {
     return { ...base, headers, value: raw.value?.toString('utf8') ?? null, problem: errorMessage(error) };
   }

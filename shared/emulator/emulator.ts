@@ -1,5 +1,5 @@
 import type { FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadApp, type AppManifest } from '../declarations/app';
 import { eventSourcesOf, type Logger } from '../declarations/handler';
@@ -15,10 +15,18 @@ import { localClusterArn, localFunctionArn } from './local-arns';
 import { OnFailureDirectory } from './on-failure';
 import { partitionLag, totalLag } from './lag';
 import { HandlerStats } from './stats';
+import { localRegistryOf } from '../schemas/local-registry';
+import { topicSettings } from '../declarations/app-plan';
+import { readSchemaLock, SCHEMA_LOCK_FILE } from '../schemas/schema-lock';
 
 export interface EmulatorOptions {
   /** The application folder (topics.ts and handlers/). */
   appDir: string;
+  /**
+   * The schema lock whose versions the local schema registry holds besides the declared ones.
+   * @default - schemas.lock.json beside appDir
+   */
+  schemaLockPath?: string;
   brokers: string[];
   /**
    * Run only these handlers (by name).
@@ -131,6 +139,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
       });
   });
   const onFailure = new OnFailureDirectory(onFailureDir);
+  // The mappings of registry topics read them through the local registry, filled from the declarations and the lock.
+  const schemaRegistry = localRegistryOf(
+    manifest.topics.map(topicSettings),
+    readSchemaLock(o.schemaLockPath ?? join(dirname(resolve(o.appDir)), SCHEMA_LOCK_FILE)),
+  );
   const pollers = modules.flatMap((module) => {
     const settings = mappingSettings(module.definition); // one per event source, in the same order
     return eventSourcesOf(module.definition).map(
@@ -147,6 +160,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
           onFailure,
           log: o.log,
           stats: stats.get(module.definition.name)!,
+          ...(schemaRegistry.size > 0 && { schemaRegistry }),
         }),
     );
   });

@@ -28,12 +28,26 @@ function headersJson(headers: RawRecord['headers']): string {
   return json;
 }
 
+/** `,"keySchemaMetadata":{...},"valueSchemaMetadata":{...}` of a record read through a schema registry. */
+function schemaMetadataJson(metadata: RawRecord['schemaMetadata']): string {
+  if (metadata === undefined) return '';
+  let json = '';
+  for (const [name, m] of [
+    ['keySchemaMetadata', metadata.key],
+    ['valueSchemaMetadata', metadata.value],
+  ] as const)
+    if (m)
+      json += `,"${name}":{"schemaId":${JSON.stringify(m.schemaId)},"dataFormat":${JSON.stringify(m.dataFormat)}}`;
+  return json;
+}
+
 /** The record's JSON text in the event, as JSON.stringify writes toMskRecord's object. */
 export function recordJson(raw: RawRecord): string {
   let json = `{"topic":"${raw.topic}","partition":${raw.partition},"offset":${raw.offset},"timestamp":${raw.timestamp},"timestampType":"${raw.timestampType}"`;
   if (raw.key !== null) json += `,"key":"${raw.key.toString('base64')}"`;
   if (raw.value !== null) json += `,"value":"${raw.value.toString('base64')}"`;
-  return json + `,"headers":[${raw.headers.length ? headersJson(raw.headers) : ''}]}`;
+  json += `,"headers":[${raw.headers.length ? headersJson(raw.headers) : ''}]`;
+  return json + schemaMetadataJson(raw.schemaMetadata) + '}';
 }
 
 /** A record's JSON text less its values. */
@@ -66,6 +80,7 @@ export function encodeRecord(raw: RawRecord): EncodedRecord {
   if (raw.key !== null) bytes += KEY_FRAME_BYTES + base64Length(raw.key.length);
   if (raw.value !== null) bytes += VALUE_FRAME_BYTES + base64Length(raw.value.length);
   if (raw.headers.length) bytes += Buffer.byteLength(headersJson(raw.headers));
+  if (raw.schemaMetadata) bytes += Buffer.byteLength(schemaMetadataJson(raw.schemaMetadata));
   return { raw, bytes };
 }
 

@@ -13,6 +13,7 @@ import { errorMessage } from '../errors';
 import { fromKafkaMessage, type RawRecord } from '../kafka/records';
 import { retriable } from '../kafka/retriable';
 import { readBatchResponse } from './batch-response';
+import { throughRegistry, type Delivery, type RegistryLookup } from '../schemas/registry-delivery';
 import { Batcher, type InvocationVerdict } from './batcher';
 import { encodeRecord, EventPayload, PAYLOAD_LIMIT_BYTES, type EventSource } from './event-payload';
 import type { LocalFunction } from './local-function';
@@ -42,9 +43,20 @@ export interface LocalMapping {
   attempts?: number;
   /** Where a group without commits starts. */
   start: { from: 'earliest' | 'latest' } | { from: 'timestamp'; epochMs: number };
+  /** With SchemaRegistryConfig: how each record is read through the registry, before the filter. */
+  registry?: (raw: RawRecord) => Delivery;
 }
 
-export function localMapping(settings: MappingSettings, handlerName: string): LocalMapping {
+export function localMapping(
+  settings: MappingSettings,
+  handlerName: string,
+  schemaRegistry?: RegistryLookup,
+): LocalMapping {
+  const registry = settings.schemaRegistry;
+  if (registry && !schemaRegistry)
+    throw new Error(
+      `handler "${handlerName}" topic ${settings.topic}: a registry topic needs the local schema registry`,
+    );
   const window = settings.maximumBatchingWindowInSeconds;
   const pattern = settings.filterCriteria?.filters[0].pattern;
   const attempts = deliveriesBeforeDiscard(settings);
@@ -56,6 +68,15 @@ export function localMapping(settings: MappingSettings, handlerName: string): Lo
     readsBatchResponse: settings.functionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
     ...(pattern !== undefined && { filter: compileFilterPattern(pattern, handlerName) }),
     ...(attempts !== undefined && { attempts }),
+    ...(registry && {
+      registry: (raw: RawRecord) =>
+        throughRegistry(
+          raw,
+          registry.schemaValidationConfigs.map((c) => c.attribute),
+          registry.eventRecordFormat,
+          schemaRegistry!,
+        ),
+    }),
     start:
       settings.startingPosition === 'AT_TIMESTAMP'
         ? { from: 'timestamp', epochMs: settings.startingPositionTimestamp! * 1000 }
@@ -71,6 +92,8 @@ export interface EventSourceOptions {
   source: { topic: AnyTopic; group: string };
   /** The mapping's settings (mapping-settings.ts), as infra deploys them. */
   settings: MappingSettings;
+  /** The local schema registry, for a mapping with SchemaRegistryConfig. */
+  schemaRegistry?: RegistryLookup;
   fn: LocalFunction;
   functionArn: string;
   /** The event's fixed part: eventSource, the cluster's ARN, bootstrap servers. */
@@ -104,7 +127,7 @@ export class EventSourcePoller {
   private readonly heartbeats = new Map<number, () => Promise<void>>();
 
   constructor(private readonly o: EventSourceOptions) {
-    this.mapping = localMapping(o.settings, o.spec.name);
+    this.mapping = localMapping(o.settings, o.spec.name, o.schemaRegistry);
     this.batcher = new Batcher({ ...this.mapping.batch, bytes: PAYLOAD_LIMIT_BYTES }, o.event, (payload) =>
       this.invoke(payload),
     );
@@ -151,8 +174,9 @@ export class EventSourcePoller {
   private flowFor(topic: string, partition: number): PartitionFlow {
     let flow = this.flows.get(partition);
     if (!flow) {
-      const { filter, attempts } = this.mapping;
+      const { filter, attempts, registry } = this.mapping;
       flow = new PartitionFlow(this.portFor(topic, partition), {
+        ...(registry && { registry }),
         ...(filter && { filter }),
         ...(attempts !== undefined && { attempts }),
         retryPauseMs: RETRY_PAUSE_MS,
@@ -238,6 +262,14 @@ export class EventSourcePoller {
         ...where,
         offset: event.offset,
         attempt: event.attempt,
+        error: event.reason,
+      });
+    else if (event.kind === 'unreadable')
+      // The reason names topic, partition, offset and the schema id; the record goes to the on-failure destination.
+      log.warn('record unreadable through the schema registry', {
+        ...where,
+        offset: event.offset,
+        condition: event.condition,
         error: event.reason,
       });
     else

@@ -8,8 +8,9 @@
  *
  * Layout of a record: offset and timestamp (float64), timestamp type (uint8), then key, value and each header's
  * name and value as a length (int32, -1 for null) and its bytes; the header count (int32) comes before the headers.
+ * Last, which schema metadata follow (uint8: 1 key, 2 value), each as its schema id and data format.
  */
-import type { RawRecord } from '../kafka/records';
+import type { RawRecord, SchemaMetadata } from '../kafka/records';
 import {
   mskEventOf,
   mskHeadersOf,
@@ -55,6 +56,13 @@ class Writer {
       this.bytes(Buffer.from(header.key));
       this.bytes(header.value);
     }
+    const metadata = raw.schemaMetadata;
+    this.at = this.into.writeUInt8((metadata?.key ? 1 : 0) | (metadata?.value ? 2 : 0), this.at);
+    for (const m of [metadata?.key, metadata?.value])
+      if (m) {
+        this.bytes(Buffer.from(m.schemaId));
+        this.bytes(Buffer.from(m.dataFormat));
+      }
   }
 }
 
@@ -99,8 +107,17 @@ class Reader {
     const count = this.length();
     const headers: RawRecord['headers'] = [];
     for (let h = 0; h < count; h++) headers.push({ key: this.bytes()!.toString(), value: this.bytes() });
+    const present = this.from.readUInt8(this.at++);
+    const metadata = (): SchemaMetadata => ({
+      schemaId: this.bytes()!.toString(),
+      dataFormat: this.bytes()!.toString(),
+    });
+    const schemaMetadata =
+      present === 0
+        ? undefined
+        : { ...(present & 1 && { key: metadata() }), ...(present & 2 && { value: metadata() }) };
     return mskRecordOf(
-      { topic, partition, offset, timestamp, timestampType },
+      { topic, partition, offset, timestamp, timestampType, ...(schemaMetadata && { schemaMetadata }) },
       key,
       value,
       mskHeadersOf(headers),

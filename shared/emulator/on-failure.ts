@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import type { RawRecord } from '../kafka/records';
 import type { EventSource } from './event-payload';
 
-export type OnFailureCondition = 'RetryAttemptsExhausted' | 'MaximumPayloadSizeExceeded';
+/** Why records went there; the schema registry's two are the reason codes Lambda gives them. */
+export type OnFailureCondition =
+  'RetryAttemptsExhausted' | 'MaximumPayloadSizeExceeded' | 'SCHEMA_NOT_FOUND' | 'DESERIALIZATION_ERROR';
 
 export interface InvocationRecord {
   requestContext: {

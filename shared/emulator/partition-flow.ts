@@ -15,6 +15,7 @@ import type { SliceOutcome, Submission } from './batcher';
 import { encodeRecord, type EncodedRecord } from './event-payload';
 import type { OnFailureCondition } from './on-failure';
 import type { InvocationInfo } from './batcher';
+import type { Delivery, RegistryFailure } from '../schemas/registry-delivery';
 
 export interface PartitionPort {
   /** Hands records (in offset order) to the batcher forming the next invocation. */
@@ -39,15 +40,28 @@ export interface PartitionPort {
 export type FlowEvent =
   | { kind: 'filtered'; count: number }
   | { kind: 'retrying'; offset: number; attempt: number; reason: string }
-  | { kind: 'failed'; offset: number; error: unknown };
+  | { kind: 'failed'; offset: number; error: unknown }
+  /** The mapping could not read a record through its schema registry; it goes to the on-failure destination. */
+  | { kind: 'unreadable'; offset: number; condition: RegistryFailure; reason: string };
 
 export interface FlowPolicy {
+  /**
+   * A mapping with a schema registry reads every record through it first (registry-delivery.ts): what it cannot
+   * read goes to the on-failure destination, the rest is filtered on the decoded value and delivered as read.
+   */
+  registry?: (raw: RawRecord) => Delivery;
   /** The declaration's filter, compiled; records it rejects are committed without an invocation. */
   filter?: (value: Buffer | null) => boolean;
   /** Deliveries of a failing record before it is given up on; undefined: retried until it succeeds. */
   attempts?: number;
   /** Pause before a failed partition is delivered again. */
   retryPauseMs: number;
+}
+
+/** A record as the mapping delivers it, and the bytes its filter reads. */
+interface Readable {
+  readonly raw: RawRecord;
+  readonly filterValue: Buffer | null;
 }
 
 export class PartitionFlow {
@@ -64,8 +78,18 @@ export class PartitionFlow {
     if (all.length === 0) return;
     const { filter } = this.policy;
     const end = all[all.length - 1]!.offset + 1;
-    const wanted = (filter ? all.filter((r) => filter(r.value)) : all).map(encodeRecord);
-    if (wanted.length < all.length) this.port.note({ kind: 'filtered', count: all.length - wanted.length });
+    let readable: readonly Readable[];
+    try {
+      readable = await this.readThroughRegistry(all);
+    } catch (error) {
+      // The on-failure write failed: nothing is committed; the batch comes again.
+      this.port.note({ kind: 'failed', offset: all[0]!.offset, error });
+      return this.resumeAfterPause(all[0]!.offset);
+    }
+    const passing = filter ? readable.filter((r) => filter(r.filterValue)) : readable;
+    const wanted = passing.map((r) => encodeRecord(r.raw));
+    if (wanted.length < readable.length)
+      this.port.note({ kind: 'filtered', count: readable.length - wanted.length });
     // Where the commit goes once wanted[i - 1] is done: up to the next wanted record (filtered ones before it are
     // done too), or past the batch.
     const commitPoint = (i: number): number => wanted[i]?.raw.offset ?? end;
@@ -84,6 +108,27 @@ export class PartitionFlow {
       this.port.note({ kind: 'failed', offset: resumeAt, error });
     }
     if (resumeAt !== undefined) await this.resumeAfterPause(resumeAt);
+  }
+
+  /** Every record as the mapping delivers it; records its registry cannot read go to the on-failure destination. */
+  private async readThroughRegistry(all: readonly RawRecord[]): Promise<Readable[]> {
+    const { registry } = this.policy;
+    if (!registry) return all.map((raw) => ({ raw, filterValue: raw.value }));
+    const readable: Readable[] = [];
+    for (const raw of all) {
+      const delivery = registry(raw);
+      if (delivery.ok) readable.push({ raw: delivery.record, filterValue: delivery.filterValue });
+      else {
+        this.port.note({
+          kind: 'unreadable',
+          offset: raw.offset,
+          condition: delivery.condition,
+          reason: delivery.reason,
+        });
+        await this.port.discard({ condition: delivery.condition, records: [raw] });
+      }
+    }
+    return readable;
   }
 
   /**

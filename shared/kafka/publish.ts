@@ -88,10 +88,15 @@ function toOutgoing<T>(
   }
   return {
     topic: topic.name,
-    key: key === null ? null : Buffer.from(key, 'utf8'),
+    key: key === null ? null : keyBytes(topic, key),
     value: topic.codec.encode(checked.value),
     headers: toHeaderBytes(options.headers),
   };
+}
+
+/** A key's bytes: UTF-8, or the registry's wire format when the key schema is a registry format. */
+export function keyBytes(topic: Pick<Topic<unknown>, 'keyCodec'>, key: string): Buffer {
+  return topic.keyCodec ? topic.keyCodec.encode(key) : Buffer.from(key, 'utf8');
 }
 
 /** The check behind `ctx.publish`: a handler may only write where it declared (IAM is scoped to that). */

@@ -13,6 +13,17 @@ export interface RawRecord {
   value: Buffer | null;
   /** In record order; a name may repeat, a value may be null. */
   headers: Header[];
+  /**
+   * Set once an event source mapping with a schema registry has read the key or value (its schema id and format):
+   * the record's `keySchemaMetadata` / `valueSchemaMetadata` in the event.
+   */
+  schemaMetadata?: { key?: SchemaMetadata; value?: SchemaMetadata };
+}
+
+/** The schema of a key or value read through a registry, as the event names it. */
+export interface SchemaMetadata {
+  schemaId: string;
+  dataFormat: string;
 }
 
 /** kafkajs's code for a batch whose timestamps the broker set (message.timestamp.type=LogAppendTime). */

@@ -210,7 +210,7 @@ class Invocation {
   /** The record decoded and validated, or the permanent error that sends it to its dead-letter topic. */
   #decode(raw: MskRecord): Decoded | Promise<Decoded> {
     try {
-      const record = decodeEventRecord(this.#topicFor(raw.topic), raw);
+      const record = decodeEventRecord(this.#topicFor(raw.topic), raw, this.#def.recordFormat);
       return record instanceof Promise ? record.catch(decodedFailed) : record;
     } catch (error) {
       return decodedFailed(error);

@@ -1,7 +1,7 @@
 import { DecodeError, errorMessage, type RecordLocation } from '../errors';
-import { jsonCodec } from '../declarations/codec';
-import type { KafkaRecord } from '../declarations/handler';
-import { headerText, type MskHeader, type MskRecord, type RawRecord } from './msk-event';
+import { jsonCodec, type Codec } from '../declarations/codec';
+import type { KafkaRecord, RecordFormat } from '../declarations/handler';
+import { headerText, type MskHeader, type MskRecord, type RawRecord, type SchemaMetadata } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
 
@@ -18,11 +18,18 @@ export function decodeRecord<T>(
   try {
     decoded = t.codec.decode(raw.value!);
   } catch (error) {
-    throw notValid(t, error, raw);
+    throw notValid(t.codec, error, raw);
   }
   const headers = raw.headers.length ? newHeaders() : NO_HEADERS;
   for (const h of raw.headers) if (h.value !== null) addHeader(headers, h.key, h.value.toString('utf8'));
-  const key = raw.key === null ? null : raw.key.toString('utf8');
+  let key: string | null = null;
+  if (raw.key !== null && !t.keyCodec) key = raw.key.toString('utf8');
+  else if (raw.key !== null)
+    try {
+      key = t.keyCodec!.decode(raw.key) as string;
+    } catch (error) {
+      throw notValid(t.keyCodec!, error, raw, 'key');
+    }
   return checked(t, raw, decoded, key, raw.timestampType, headers);
 }
 
@@ -34,6 +41,7 @@ export function decodeRecord<T>(
 export function decodeEventRecord<T>(
   topic: AnyTopic | undefined,
   record: MskRecord,
+  recordFormat: RecordFormat = 'JSON',
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
   const { value, key } = record;
   const t = decodable(topic, value !== undefined && value !== null, record);
@@ -42,15 +50,24 @@ export function decodeEventRecord<T>(
     decoded =
       t.codec === jsonCodec
         ? JSON.parse(base64ToUtf8(value!)) // parsed from its text: the bytes are never held
-        : t.codec.decode(Buffer.from(value!, 'base64')); // another codec gets a Buffer of its own (it may keep it)
+        : decodeDelivered(t.codec, value!, record.valueSchemaMetadata, recordFormat);
   } catch (error) {
-    throw notValid(t, error, record);
+    throw notValid(t.codec, error, record);
   }
+  let keyText: string | null = null;
+  if (key !== undefined && key !== null && !t.keyCodec) keyText = base64ToUtf8(key);
+  else if (key !== undefined && key !== null)
+    try {
+      // A key in a registry format; its key schema checks it is a string.
+      keyText = decodeDelivered(t.keyCodec!, key, record.keySchemaMetadata, recordFormat) as string;
+    } catch (error) {
+      throw notValid(t.keyCodec!, error, record, 'key');
+    }
   return checked(
     t,
     record,
     decoded,
-    key === undefined || key === null ? null : base64ToUtf8(key),
+    keyText,
     record.timestampType === 'LOG_APPEND_TIME' ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
     record.headers?.length ? eventHeaders(record.headers) : NO_HEADERS,
   );
@@ -63,8 +80,22 @@ function decodable(topic: AnyTopic | undefined, hasValue: boolean, at: RecordLoc
   return topic;
 }
 
-const notValid = (topic: AnyTopic, error: unknown, at: RecordLocation): DecodeError =>
-  undecodable(`value is not valid ${topic.codec.name}: ${errorMessage(error)}`, at);
+const notValid = (codec: Codec, error: unknown, at: RecordLocation, what = 'value'): DecodeError =>
+  undecodable(`${what} is not valid ${codec.name}: ${errorMessage(error)}`, at);
+
+/**
+ * A key or value in base64 as the event carries it, through a codec other than JSON: a registry codec reads what
+ * the mapping delivered (its schema metadata says it went through the registry), another gets a Buffer of its own.
+ */
+const decodeDelivered = (
+  codec: Codec,
+  base64: string,
+  metadata: SchemaMetadata | undefined,
+  recordFormat: RecordFormat,
+): unknown =>
+  codec.fromEvent
+    ? codec.fromEvent(base64, metadata, recordFormat)
+    : codec.decode(Buffer.from(base64, 'base64'));
 
 /** Value and key validated, then the record a handler gets. */
 function checked<T>(

@@ -5,7 +5,7 @@
  * Facts behind each rule: https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html and README.md, "How the
  * emulator matches the event source mapping".
  */
-import type { RawRecord } from '../kafka/records';
+import type { RawRecord, SchemaMetadata } from '../kafka/records';
 
 export type { RawRecord } from '../kafka/records';
 
@@ -26,7 +26,15 @@ export interface MskRecord {
   /** Base64; absent for a null value (tombstone). */
   value?: string;
   headers: MskHeader[];
+  /**
+   * With a schema registry on the mapping (SchemaRegistryConfig), the schema of a validated key or value: its
+   * format (`AVRO`, `PROTOBUF`, `JSON`) and the registry's id for the version it was written with.
+   */
+  keySchemaMetadata?: SchemaMetadata;
+  valueSchemaMetadata?: SchemaMetadata;
 }
+
+export type { SchemaMetadata } from '../kafka/records';
 
 export interface MskEvent {
   eventSource: 'aws:kafka' | 'SelfManagedKafka';
@@ -93,8 +101,17 @@ export function mskRecordOf(
   if (key !== undefined) record.key = key;
   if (value !== undefined) record.value = value;
   record.headers = headers;
+  const metadata = raw.schemaMetadata;
+  if (metadata?.key) record.keySchemaMetadata = schemaMetadataOf(metadata.key);
+  if (metadata?.value) record.valueSchemaMetadata = schemaMetadataOf(metadata.value);
   return record;
 }
+
+/** Keys in the order of AWS's example events: schemaId, then dataFormat. */
+const schemaMetadataOf = (m: SchemaMetadata): SchemaMetadata => ({
+  schemaId: m.schemaId,
+  dataFormat: m.dataFormat,
+});
 
 export function toMskRecord(raw: RawRecord): MskRecord {
   return mskRecordOf(
@@ -116,6 +133,12 @@ export function fromMskRecord(record: MskRecord): RawRecord {
     key: record.key === undefined || record.key === null ? null : Buffer.from(record.key, 'base64'),
     value: record.value === undefined || record.value === null ? null : Buffer.from(record.value, 'base64'),
     headers: record.headers?.length ? headersOf(record.headers) : [],
+    ...((record.keySchemaMetadata || record.valueSchemaMetadata) && {
+      schemaMetadata: {
+        ...(record.keySchemaMetadata && { key: record.keySchemaMetadata }),
+        ...(record.valueSchemaMetadata && { value: record.valueSchemaMetadata }),
+      },
+    }),
   };
 }
 

@@ -279,8 +279,18 @@ describe('functions', () => {
         `KAFKA_LAMBDA_TABLE_${t.toUpperCase()}`,
         ref(logicalIdOf(synth.stack, synth.stack.tables.byName.get(t)!)),
       ]);
+      // The anomaly detector publishes to the Avro `alerts` topic: it writes with the version id the deploy registered.
+      const schemas =
+        name === 'anomaly-detector'
+          ? { KAFKA_LAMBDA_SCHEMA_REGISTRY: 'glue', KAFKA_LAMBDA_SCHEMA_IDS: expect.anything() }
+          : {};
       expect(props.Environment).toEqual({
-        Variables: { KAFKA_AUTH: 'iam', NODE_OPTIONS: '--enable-source-maps', ...Object.fromEntries(tables) },
+        Variables: {
+          KAFKA_AUTH: 'iam',
+          NODE_OPTIONS: '--enable-source-maps',
+          ...Object.fromEntries(tables),
+          ...schemas,
+        },
       });
       expect(props.LoggingConfig).toEqual({
         LogFormat: 'JSON',

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const FRONT_DOORS = new Set(['shared', 'shared/producer', 'shared/testkit', 'shared/emulator']);
+const FRONT_DOORS = new Set([
+  'shared',
+  'shared/producer',
+  'shared/testkit',
+  'shared/formats',
+  'shared/emulator',
+]);
 
 function snippetImports(markdown: string): string[] {
   const blocks = [...markdown.matchAll(/```(?:ts|typescript)\n([\s\S]*?)```/g)].map((m) => m[1]!);
