@@ -4,7 +4,8 @@
  */
 const CORE =
   '^shared/(declarations|lambda|kafka|state|schemas|observability)/|^shared/(index|producer|testkit|formats|errors|local-home)\\.ts$';
-const FRONT_DOORS = '^shared/(index|producer|testkit|formats)\\.ts$|^shared/emulator/index\\.ts$';
+const FRONT_DOORS =
+  '^shared/(index|producer|testkit|formats)\\.ts$|^shared/(emulator|operations)/index\\.ts$';
 
 module.exports = {
   forbidden: [
@@ -33,7 +34,7 @@ module.exports = {
     {
       name: 'console-reads-the-emulator-front-door',
       comment:
-        'The local console (console/) sees the emulator only through its front door, and stays out of everything ' +
+        'The local console (console/) sees the emulator and the tools only through their front doors, and stays out of everything ' +
         'that runs on Lambda: nothing under shared/ or launcher/ imports it.',
       severity: 'error',
       from: { path: '^console/' },

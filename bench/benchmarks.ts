@@ -6,6 +6,7 @@ import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
 import { observabilityCost } from './observability-cost';
+import { operationsTools } from './operations';
 import { producerThroughput } from './producer';
 import { schemaCost } from './schema-cost';
 import { tableWrites } from './tables';
@@ -20,4 +21,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   bundles,
   brokerCeiling,
   tableWrites,
+  operationsTools,
 ];

@@ -10,7 +10,9 @@
  */
 import { resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
+import { emulatorFigures } from '../console/figures';
 import { startConsole, type RunningConsole } from '../console/server';
+import { emulatorTools } from '../cli/tools';
 import type { AnyTopic } from '../shared/declarations/topic';
 import { loadModule } from '../shared/declarations/load-module';
 import { startEmulator } from '../shared/emulator/emulator';
@@ -73,7 +75,8 @@ async function emulatorRun(
     log: silentLogger,
     output: () => {},
   });
-  const web = withConsole ? await startConsole({ emulator, port: 0 }) : undefined;
+  const tools = withConsole ? emulatorTools(emulator) : undefined;
+  const web = tools ? await startConsole({ tools, figures: emulatorFigures(emulator), port: 0 }) : undefined;
   const closePage = web ? await openPage(web) : undefined;
   const stats = emulator.stats.get(HANDLER)!;
   try {
@@ -84,6 +87,7 @@ async function emulatorRun(
   } finally {
     await closePage?.();
     await web?.stop();
+    await tools?.close();
     await emulator.stop();
   }
 }

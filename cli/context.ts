@@ -63,6 +63,7 @@ export async function resolveDynamoDb(say: (line: string) => void): Promise<stri
   const fromEnv = process.env.DYNAMODB_ENDPOINT?.trim();
   if (fromEnv) return fromEnv;
   const result = await dynamodbUp();
+  if (result.note) say(result.note);
   if (result.started)
     say(`DynamoDB started at ${result.endpoint} (npm run cli -- dynamodb down to stop and wipe it)`);
   process.env.DYNAMODB_ENDPOINT = result.endpoint;

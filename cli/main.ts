@@ -4,9 +4,11 @@
  */
 import { errorMessage } from '../shared/errors';
 import { UsageError, type Command } from './command';
+import { consoleCommand } from './commands/console';
 import { devCommand } from './commands/dev';
 import { dlq } from './commands/dlq';
 import { dynamodb } from './commands/dynamodb';
+import { groups } from './commands/groups';
 import { kafka } from './commands/kafka';
 import { publish } from './commands/publish';
 import { schemas } from './commands/schemas';
@@ -20,8 +22,10 @@ const COMMANDS: readonly Command[] = [
   publish,
   tail,
   topics,
+  groups,
   schemas,
   dlq,
+  consoleCommand,
   table,
   simulate,
   kafka,

@@ -1,27 +1,32 @@
 /**
  * The console's "follow this record" endpoint: `GET /api/follow?topic=&partition=&offset=` answers with every record
- * and invocation that carries that record's trace (shared/emulator's followRecord). Read-only, like every GET.
+ * and invocation that carries that record's trace. Locally the emulator follows it (shared/emulator's followRecord:
+ * the handlers' spans and the topics); a deployed stack's spans are in its tracing backend, not here.
  */
 import type { Hono } from 'hono';
-import { followRecord, type Emulator } from '../shared/emulator';
+import type { FollowedTrace, FollowTarget } from '../shared/emulator';
 import { InputError, optionalInt, optionalText } from './inputs';
 
-export function registerFollowRoutes(app: Hono, emulator: Emulator): void {
+export type FollowRecord = (target: FollowTarget) => Promise<FollowedTrace>;
+
+export function registerFollowRoutes(app: Hono, follow: FollowRecord | undefined): void {
   app.get('/api/follow', async (c) => {
-    try {
-      const q = c.req.query();
-      const topic = optionalText('topic', q.topic);
-      const partition = optionalInt('partition', q.partition);
-      const offset = optionalInt('offset', q.offset);
-      if (topic === undefined || partition === undefined || offset === undefined)
-        throw new InputError('topic, partition and offset are required');
-      return c.json(await followRecord(emulator, { topic, partition, offset }));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return c.json(
-        { error: message },
-        error instanceof InputError || error instanceof RangeError ? 400 : 502,
+    const q = c.req.query();
+    const topic = optionalText('topic', q.topic);
+    const partition = optionalInt('partition', q.partition);
+    const offset = optionalInt('offset', q.offset);
+    if (topic === undefined || partition === undefined || offset === undefined)
+      throw new InputError('topic, partition and offset are required');
+    if (!follow)
+      throw new InputError(
+        "following a record needs the local emulator, which keeps the handlers' spans; a deployed stack's traces are in X-Ray (handlers with deploy.tracing) and its records carry their traceparent",
       );
+    try {
+      return c.json(await follow({ topic, partition, offset }));
+    } catch (error) {
+      // followRecord says what is wrong with the request (no such topic, record or trace) as a RangeError
+      if (error instanceof RangeError) throw new InputError(error.message);
+      throw error;
     }
   });
 }

@@ -1,42 +1,9 @@
 /** What the console's server sends its page: types only, shared by console/server.ts and console/page. */
-import type {
-  BrowsedRecord,
-  DeadLetterInfo,
-  GroupStatus,
-  PartitionPlacement,
-  TopicStatus,
-} from '../shared/emulator';
-export type { FollowedTrace, TraceNode } from '../shared/emulator';
+import type { DeadLetterView, GroupView, RecordView, TopicView } from '../shared/operations';
+export type { FollowedTrace, FollowTarget, TraceNode } from '../shared/emulator';
 
-/** A declared topic against the cluster, each partition with its log start and end offsets. */
-export interface TopicView extends Omit<TopicStatus, 'partitions'> {
-  partitions: (PartitionPlacement & { low: number; end: number })[];
-}
-
-/** A topic's record as browsed: decoded and validated, or the reason it does not. */
-export type RecordView = BrowsedRecord;
-
-export type GroupView = GroupStatus;
-
-/** A dead letter as listed: key, value and header values as text. */
-export interface LetterView {
-  id: string;
-  info: Omit<DeadLetterInfo, 'failedAt'> & { failedAt: string };
-  original: {
-    topic: string;
-    partition: number;
-    offset: number;
-    timestamp: number;
-    key: string | null;
-    value: string | null;
-    headers: { key: string; value: string | null }[];
-  };
-}
-
-export interface ReplayView {
-  replayed: number;
-  skipped: number;
-}
+export type { DeadLetterView as LetterView, GroupView, RecordView, TopicView };
+export type { Description, RecordPage, ReplayOutcome as ReplayView } from '../shared/operations';
 
 export interface FailureView {
   at: string;
@@ -72,18 +39,20 @@ export interface MetricsView {
 
 export interface HandlerView {
   name: string;
-  metrics: MetricsView;
+  /** The function's own metrics documents summed up; null where there are none (a stack's figures). */
+  metrics: MetricsView | null;
+  /** Running totals; null where the console cannot know it (a stack's, read from committed offsets only). */
   counts: {
-    handled: number;
-    deadLettered: number;
-    retries: number;
-    filtered: number;
-    invocationErrors: number;
-    timeouts: number;
-    reportedFailures: number;
-    discarded: number;
+    handled: number | null;
+    deadLettered: number | null;
+    retries: number | null;
+    filtered: number | null;
+    invocationErrors: number | null;
+    timeouts: number | null;
+    reportedFailures: number | null;
+    discarded: number | null;
   };
-  /** Records handled per second, one sample per tick: [epoch seconds, rate]. */
+  /** Records handled (locally) or committed (on a stack) per second, one sample per tick: [epoch seconds, rate]. */
   rates: [number, number][];
   lag: LagView[];
   recent: FailureView[];
@@ -98,9 +67,13 @@ export interface ReloadView {
 /** One server-sent update. */
 export interface Snapshot {
   at: string;
+  /** What the console shows: `cluster 127.0.0.1:9092`, `stack KafkaLambda (account 123456789012, eu-west-1)`. */
+  target: string;
+  /** `local`: the emulator's own counters; `offsets`: figures derived from the groups' committed offsets. */
+  figures: 'local' | 'offsets';
   handlers: HandlerView[];
   reloads: ReloadView[];
-  /** Why lag could not be read from Kafka at the last try; absent when it could. */
+  /** Why the figures could not be read at the last try; absent when they could. */
   kafkaError?: string;
 }
 

@@ -91,6 +91,11 @@ export interface ExistingClusterOptions {
 
 export type ClusterOptions = ProvisionedClusterOptions | ServerlessClusterOptions | ExistingClusterOptions;
 
+export interface OperationsOptions {
+  /** The most records one replay or publish request may carry (`-c operationsMaxRecords=N`). @default 1000 */
+  maxRecordsPerRequest?: number;
+}
+
 export interface AlarmOptions {
   /** OffsetLag (records behind) above which a handler alarms; default 10000. */
   offsetLagThreshold: number;
@@ -126,6 +131,11 @@ export interface KafkaLambdaOptions {
    * `/opt/otel-handler`
    */
   tracingLayer?: { arn: string; execWrapper: string };
+  /**
+   * The operations function (infra/operations.ts): the kafka-lambda tools for this stack over Lambda Invoke.
+   * `false` (`-c operations=false`) leaves it out. @default { maxRecordsPerRequest: 1000 }
+   */
+  operations?: false | OperationsOptions;
   /**
    * Bootstrap brokers to give the functions as KAFKA_BROKERS. Default: none, the functions use the
    * `bootstrapServers` every MSK event carries, so nothing has to be known at synth.
@@ -223,7 +233,12 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
       layerArn,
       'a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)',
     );
+  const operations = oneOf('operations', ['true', 'false'] as const);
+  const operationsMax = positiveInt('operationsMaxRecords');
   return {
+    ...(operations === 'false'
+      ? { operations: false as const }
+      : operationsMax !== undefined && { operations: { maxRecordsPerRequest: operationsMax } }),
     cluster,
     network: { ...(egress !== undefined && { egress }), ...(azs && { availabilityZones: azs }) },
     ...(brokers !== undefined && { bootstrapBrokers: brokers }),

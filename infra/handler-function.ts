@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal, type PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -40,6 +41,8 @@ export interface KafkaFunctionProps {
    * CloudFormation creates a new function (and name) instead of updating this one. @default none
    */
   identity?: string;
+  /** Groups besides the functions' one (which lets it reach the brokers). @default none */
+  extraSecurityGroups?: readonly ISecurityGroup[];
 }
 
 /**
@@ -82,7 +85,7 @@ export class KafkaFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnets,
-      securityGroups: [props.network.functionSecurityGroup],
+      securityGroups: [props.network.functionSecurityGroup, ...(props.extraSecurityGroups ?? [])],
       environment: props.environment,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),

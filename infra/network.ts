@@ -32,6 +32,8 @@ export interface KafkaNetworkRef {
   /** The functions: the only clients allowed to reach the brokers, on the IAM/TLS port only. */
   readonly functionSecurityGroup: ISecurityGroup;
   readonly egress: Egress | 'existing';
+  /** The interface endpoints' group (Lambda, STS) in `endpoints` egress; absent otherwise. */
+  readonly endpointSecurityGroup?: ISecurityGroup;
 }
 
 /**
@@ -82,6 +84,7 @@ export class KafkaNetwork extends Construct implements KafkaNetworkRef {
   readonly clusterSecurityGroup: ISecurityGroup;
   readonly functionSecurityGroup: ISecurityGroup;
   readonly egress: Egress;
+  readonly endpointSecurityGroup?: ISecurityGroup;
 
   constructor(scope: Construct, id: string, options: NetworkOptions & { logRetention: RetentionDays }) {
     super(scope, id);
@@ -150,6 +153,7 @@ export class KafkaNetwork extends Construct implements KafkaNetworkRef {
           privateDnsEnabled: true,
         });
       }
+      this.endpointSecurityGroup = endpointSecurityGroup;
     }
     // On-failure destinations of the event source mappings are S3 buckets, written by the pollers from the
     // cluster's subnets: a gateway endpoint keeps that traffic in the VPC in both egress modes (free, no NAT bytes).

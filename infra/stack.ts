@@ -12,8 +12,9 @@ import { handlerFunction, type KafkaFunction } from './handler-function';
 import { planHandler, type HandlerPlan } from '../shared/declarations/app-plan';
 import { ExistingKafkaNetwork, KafkaNetwork, threeZones, type KafkaNetworkRef } from './network';
 import { KafkaArns, kafkaStatements } from './permissions';
+import { OperationsFunction } from './operations';
 import { KafkaTables } from './tables';
-import { KafkaTopics } from './topics';
+import { KafkaTopics, lookupBootstrapBrokers } from './topics';
 import { KafkaSchemaRegistry, type SchemaRegistryOptions } from './schema-registry';
 import { checkSchemas, declaredSchemas, EMPTY_LOCK, type SchemaLock } from '../shared/schemas/schema-lock';
 
@@ -51,6 +52,8 @@ export class KafkaLambdaStack extends Stack {
   readonly handlers = new Map<string, DeployedHandler>();
   /** Every handler's figures on one CloudWatch dashboard. */
   readonly dashboard: KafkaDashboard;
+  /** The tools' function for this stack; absent with `operations: false`. */
+  readonly operations?: OperationsFunction;
   /**
    * For every resource that holds data (cluster, tables): RETAIN unless the deployer chose `removal: 'destroy'`
    * (`-c removal=destroy`), so neither `cdk destroy` nor a replacement deletes it by accident.
@@ -148,6 +151,21 @@ export class KafkaLambdaStack extends Stack {
       props.deployedEventSources?.stackName === this.stackName ? props.deployedEventSources : undefined,
     );
     this.outputs(bootstrapBrokers);
+    if (props.operations !== false && this.handlers.size > 0) {
+      this.operations = new OperationsFunction(this, 'Operations', {
+        ...props.operations,
+        manifest: props.manifest,
+        handlers: this.handlers,
+        cluster: this.cluster,
+        network: this.network,
+        // No MSK event names the brokers to it: looked up at deploy time unless known.
+        bootstrapBrokers: bootstrapBrokers ?? lookupBootstrapBrokers(this.topics, this.cluster),
+        logRetention,
+      });
+      // It reads and publishes every declared topic: the schema ids and registry reads of those in a registry format.
+      const declared = props.manifest.topics.map((t) => t.name);
+      this.schemaRegistry?.grant(this.operations.function, declared, declared);
+    }
   }
 
   /** Exactly three zones, so the VPC and the broker layout never fall back to the two-zone default. */

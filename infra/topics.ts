@@ -39,6 +39,31 @@ export function serverlessTopicConfig(topic: AnyTopic): Record<string, string> {
   return rest;
 }
 
+/**
+ * The cluster's SASL/IAM bootstrap brokers, looked up at deploy time (kafka:GetBootstrapBrokers on this cluster
+ * only), for what connects to the brokers without an MSK event to name them: the topic admin, the operations
+ * function.
+ */
+export function lookupBootstrapBrokers(scope: Construct, cluster: KafkaClusterRef): string {
+  const brokers = new AwsCustomResource(scope, 'BootstrapBrokers', {
+    onUpdate: {
+      service: 'Kafka',
+      action: 'getBootstrapBrokers',
+      parameters: { ClusterArn: cluster.clusterArn },
+      physicalResourceId: PhysicalResourceId.of('bootstrap-brokers'),
+    },
+    policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [cluster.clusterArn] }),
+    installLatestAwsSdk: false,
+  });
+  if (cluster.resource) brokers.node.addDependency(cluster.resource);
+  // AwsCustomResource runs on one CDK-generated function per stack.
+  const sdkCallFunction = Stack.of(scope).node.tryFindChild(
+    `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+  );
+  if (sdkCallFunction) acknowledge(sdkCallFunction, ACCEPTED.frameworkBasicExecution);
+  return brokers.getResponseField('BootstrapBrokerStringSaslIam');
+}
+
 export interface KafkaTopicsProps {
   topics: readonly AnyTopic[];
   cluster: KafkaClusterRef;
@@ -69,23 +94,7 @@ export class KafkaTopics extends Construct {
         this.resources.set(topic.name, this.nativeTopic(topic, props.cluster));
       return;
     }
-    const brokers = new AwsCustomResource(this, 'BootstrapBrokers', {
-      onUpdate: {
-        service: 'Kafka',
-        action: 'getBootstrapBrokers',
-        parameters: { ClusterArn: props.cluster.clusterArn },
-        physicalResourceId: PhysicalResourceId.of('bootstrap-brokers'),
-      },
-      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [props.cluster.clusterArn] }),
-      installLatestAwsSdk: false,
-    });
-    if (props.cluster.resource) brokers.node.addDependency(props.cluster.resource);
-    // AwsCustomResource runs on one CDK-generated function per stack.
-    const sdkCallFunction = Stack.of(this).node.tryFindChild(
-      `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
-    );
-    if (sdkCallFunction) acknowledge(sdkCallFunction, ACCEPTED.frameworkBasicExecution);
-    this.bootstrapBrokers = brokers.getResponseField('BootstrapBrokerStringSaslIam');
+    this.bootstrapBrokers = lookupBootstrapBrokers(this, props.cluster);
     const provider = this.adminProvider(props);
     for (const topic of props.topics) {
       const resource = new CustomResource(this, `Topic-${topic.name}`, {

@@ -1,5 +1,7 @@
+import { emulatorFigures } from '../../console/figures';
 import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
-import { startEmulator } from '../../shared/emulator';
+import { followRecord, startEmulator, type FollowTarget } from '../../shared/emulator';
+import { startLocalStack, type LocalStack } from '../../shared/emulator/local-stack';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
 import { appDir, appManifest, resolveBrokers, resolveDynamoDb } from '../context';
 import { openDevLog } from '../dev-log';
@@ -7,6 +9,7 @@ import { ensureTables } from '../../launcher/dynamodb/tables';
 import { createDocumentClient } from '../../shared/state/dynamodb';
 import { runSimulation } from '../simulation-runner';
 import { plainLines, renderBoard, StatusBoard, StatusCounter } from '../status-board';
+import { emulatorTools } from '../tools';
 
 export interface DevFlags {
   app: string;
@@ -20,6 +23,8 @@ export interface DevFlags {
   consolePort: number | false;
   /** Log lines of failed records on the terminal too, even under the status board. @default false */
   verbose: boolean;
+  /** Run the local stack (the operations function and the loopback Lambda endpoint) for `--stack local`. @default true */
+  localStack?: boolean;
 }
 
 /** The app's declared tables on the local (or DYNAMODB_ENDPOINT's) server, created when missing. */
@@ -67,13 +72,27 @@ export async function dev(flags: DevFlags): Promise<void> {
   say(
     `log of failed records and handler output: ${devLog.path}${devLog.echoed ? ' (and this terminal)' : ''}`,
   );
-  let webConsole: RunningConsole | undefined;
-  if (flags.consolePort !== false) {
-    webConsole = await startConsole({ emulator, port: flags.consolePort }).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      say(`console not started (${reason}); pick another port with --console-port N`);
+  let localStack: LocalStack | undefined;
+  if (flags.localStack !== false) {
+    localStack = await startLocalStack({ emulator, output: devLog.output }).catch((error: unknown) => {
+      say(`local stack not started (${error instanceof Error ? error.message : String(error)})`);
       return undefined;
     });
+    if (localStack)
+      say(`local stack: ${localStack.endpoint} (--stack local reaches it through its operations function)`);
+  }
+  const tools = emulatorTools(emulator);
+  let webConsole: RunningConsole | undefined;
+  if (flags.consolePort !== false) {
+    const figures = emulatorFigures(emulator);
+    const follow = (target: FollowTarget) => followRecord(emulator, target);
+    webConsole = await startConsole({ tools, figures, follow, port: flags.consolePort }).catch(
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        say(`console not started (${reason}); pick another port with --console-port N`);
+        return undefined;
+      },
+    );
     if (webConsole) say(`console: ${webConsole.url}`);
   }
 
@@ -115,6 +134,8 @@ export async function dev(flags: DevFlags): Promise<void> {
   clearInterval(ticker);
   abort.abort();
   await webConsole?.stop();
+  await localStack?.stop();
+  await tools.close();
   await simulation.catch(() => {});
   await emulator.stop();
   await emulator.refreshLag().catch(() => {});
@@ -135,14 +156,16 @@ function consolePortFlag(value: string | undefined, off: boolean): number | fals
 export const devCommand: Command = {
   name: 'dev',
   help: `dev [--app DIR] [--only NAME,...] [--simulate] [--no-watch] [--stats-every S] [--duration S]
-    [--console-port N] [--no-console] [--verbose]
+    [--console-port N] [--no-console] [--no-local-stack] [--verbose]
     Runs every handler against Kafka exactly as its MSK event source mapping would on AWS: topics aligned to
     their declarations, one consumer group per mapping, MSK events passed to each handler's function in
     containers of its own, offsets committed as the mapping commits them. Starts local Kafka when KAFKA_BROKERS
     is not set. Edits reload handlers. --simulate also runs the app's simulate.ts load generator.
     Serves the web console on http://127.0.0.1:${DEFAULT_CONSOLE_PORT}/ (--console-port N, 0 for any free port;
     --no-console for none). On a terminal, a status line per handler is redrawn in place and the JSON lines of
-    failed records go to a log file whose path is printed; --verbose (or a stdout that is no terminal) prints them too.`,
+    failed records go to a log file whose path is printed; --verbose (or a stdout that is no terminal) prints them too.
+    Also runs the local stack: the operations function and a loopback Lambda endpoint, so the tools' --stack local
+    goes the way --stack NAME goes on AWS (--no-local-stack for none).`,
   async run(args) {
     const { values } = parseCommandArgs(args, {
       app: { type: 'string' },
@@ -153,6 +176,7 @@ export const devCommand: Command = {
       duration: { type: 'string' },
       'console-port': { type: 'string' },
       'no-console': { type: 'boolean', default: false },
+      'no-local-stack': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     });
     const duration = numberFlag('duration', values.duration);
@@ -163,6 +187,7 @@ export const devCommand: Command = {
       statsEverySeconds: numberFlag('stats-every', values['stats-every'])!,
       consolePort: consolePortFlag(values['console-port'], values['no-console']),
       verbose: values.verbose,
+      localStack: !values['no-local-stack'],
       ...(values.only && { only: values.only.split(',') }),
       ...(duration !== undefined && { durationSeconds: duration }),
     });

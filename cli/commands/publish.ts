@@ -1,37 +1,42 @@
 import { errorMessage } from '../../shared/errors';
-import { createKafkaSink } from '../../shared/kafka/sink';
-import { typedProducer } from '../../shared/producer';
-import { valueFromJson } from '../../shared/schemas/json-values';
+import { confirmed } from '../confirm';
 import { parseCommandArgs, UsageError, type Command } from '../command';
-import { appManifest, cliKafkaConfig, findTopic, resolveBrokers } from '../context';
+import { TOOLS_FLAGS, withTools } from '../tools';
 
 export const publish: Command = {
   name: 'publish',
-  help: `publish TOPIC JSON [--key KEY] [--app DIR]
-    Validates JSON against the topic's schema, derives the key as declared (or --key) and publishes it
-    (encoded in the registry's wire format with the declared version's id on an Avro or Protobuf topic).`,
+  help: `publish TOPIC JSON [--key KEY] [--yes] [--stack NAME] [--app DIR]
+    Validates JSON against the topic's schema, derives the key as declared (or --key) and publishes it.
+    --stack NAME publishes to a deployed stack through its operations function (--stack local: npm start's);
+    on a terminal it asks first (--yes does not).`,
   async run(args, { say }) {
     const { values, positionals } = parseCommandArgs(args, {
+      ...TOOLS_FLAGS,
       key: { type: 'string' },
-      app: { type: 'string' },
+      yes: { type: 'boolean', default: false },
     });
-    const [topicName, json] = positionals;
-    if (!topicName || json === undefined) throw new UsageError('give a topic and a JSON value');
-    const topic = findTopic(appManifest(values.app), topicName);
+    const [topic, json] = positionals;
+    if (!topic || json === undefined) throw new UsageError('give a topic and a JSON value');
     let value: unknown;
     try {
-      value = valueFromJson(topic, JSON.parse(json));
+      value = JSON.parse(json);
     } catch (error) {
-      throw new Error(`the value for topic ${topic.name} is not JSON: ${errorMessage(error)}`, {
-        cause: error,
+      throw new Error(`the value for topic ${topic} is not JSON: ${errorMessage(error)}`, { cause: error });
+    }
+    await withTools(values, say, async (tools) => {
+      if (
+        values.stack !== undefined &&
+        !(await confirmed(`Publish 1 record to ${topic} on ${tools.target}?`, values.yes))
+      )
+        return say('nothing published');
+      const { published } = await tools.call({
+        action: 'publish',
+        topic,
+        records: [{ value, ...(values.key !== undefined && { key: values.key }) }],
       });
-    }
-    const sink = createKafkaSink(cliKafkaConfig(await resolveBrokers(say), 'kafka-lambda-cli'));
-    try {
-      await typedProducer(sink).publish(topic, value, values.key === undefined ? {} : { key: values.key });
-    } finally {
-      await sink.disconnect();
-    }
-    say(`published to ${topic.name}`);
+      say(
+        `published ${published} record to ${topic}${values.stack !== undefined ? ` on ${tools.target}` : ''}`,
+      );
+    });
   },
 };

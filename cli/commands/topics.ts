@@ -1,6 +1,6 @@
-import { topicStatuses, type TopicShape, type TopicStatus } from '../../shared/emulator/topic-status';
+import type { TopicShape, TopicStatus } from '../../shared/operations';
 import { parseCommandArgs, type Command } from '../command';
-import { appManifest, kafkaFor, resolveBrokers } from '../context';
+import { TOOLS_FLAGS, withTools } from '../tools';
 
 const shape = (s: TopicShape): string => `${s.partitions} partitions, replication ${s.replication}`;
 
@@ -15,12 +15,12 @@ export function topicLine(status: TopicStatus): string {
 
 export const topics: Command = {
   name: 'topics',
-  help: `topics [--app DIR]
-    Lists every declared topic (dead-letter topics included) against the cluster: ok, MISSING or DRIFT.`,
+  help: `topics [--stack NAME] [--app DIR]
+    Lists every declared topic (dead-letter topics included) against the cluster: ok, MISSING or DRIFT.
+    --stack NAME: the topics of a deployed stack, through its operations function (--stack local: npm start's).`,
   async run(args, { say }) {
-    const { values } = parseCommandArgs(args, { app: { type: 'string' } });
-    const manifest = appManifest(values.app);
-    const statuses = await topicStatuses(kafkaFor(await resolveBrokers(say)), manifest.topics);
+    const { values } = parseCommandArgs(args, TOOLS_FLAGS);
+    const statuses = await withTools(values, say, (tools) => tools.call({ action: 'topics' }));
     statuses.map(topicLine).forEach(say);
   },
 };

@@ -1,5 +1,6 @@
-import type { LetterView as Letter, ReplayView } from '../protocol';
+import type { Description, LetterView as Letter, ReplayView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
+import { openingHandler } from './opening-handler';
 
 function table(letters: Letter[]): string {
   if (!letters.length) return '<p class="muted">no dead letters match</p>';
@@ -18,10 +19,22 @@ const opened = (l: Letter): string =>
   <dt>key</dt><dd><code>${esc(l.original.key)}</code></dd><dt>value</dt><dd><code>${esc(l.original.value)}</code></dd>
   <dt>headers</dt><dd>${l.original.headers.map((h) => `<code>${esc(h.key)}=${esc(h.value)}</code>`).join(' ') || '—'}</dd></dl>`;
 
+const option = (h: Description['handlers'][number], selected: boolean): string =>
+  `<option value="${esc(h.name)}"${selected ? ' selected' : ''}>${esc(h.name)} (${h.deadLetters})</option>`;
+
 /** The dead-letters page: a handler's dead letters, filtered; open one; replay the selected or all matching. */
-export function renderDeadLetters(root: HTMLElement, handlers: string[]): void {
+export async function renderDeadLetters(root: HTMLElement): Promise<void> {
+  root.innerHTML = '<section class="card"><h2>dead letters</h2><p class="muted">reading…</p></section>';
+  let handlers: Description['handlers'];
+  try {
+    handlers = (await api<Description>('/api/describe')).handlers;
+  } catch (error) {
+    root.innerHTML = `<section class="card"><h2>dead letters</h2>${errorBox(error)}</section>`;
+    return;
+  }
+  const opening = openingHandler(handlers);
   root.innerHTML = `<section class="card"><h2>dead letters</h2>
-  <form class="dl-form inline"><label>handler <select name="handler">${handlers.map((h) => `<option>${esc(h)}</option>`).join('')}</select></label>
+  <form class="dl-form inline"><label>handler <select name="handler">${handlers.map((h) => option(h, h.name === opening)).join('')}</select></label>
   <label>since <input name="since" placeholder="ISO time"></label><label>until <input name="until" placeholder="ISO time"></label>
   <label>kind <select name="kind"><option value="">any</option><option>decode</option><option>schema</option><option>handler</option></select></label>
   <label>error contains <input name="error"></label><button>list</button></form>
@@ -62,6 +75,7 @@ export function renderDeadLetters(root: HTMLElement, handlers: string[]): void {
       outcome.innerHTML = errorBox(error);
     }
   };
+  form.querySelector<HTMLSelectElement>('select[name=handler]')!.onchange = () => void load();
   form.onsubmit = (e) => {
     e.preventDefault();
     void load();
@@ -74,5 +88,5 @@ export function renderDeadLetters(root: HTMLElement, handlers: string[]): void {
     void replay({ ids });
   };
   root.querySelector<HTMLButtonElement>('.replay-all')!.onclick = () => void replay(current().filter);
-  if (handlers.length) void load();
+  if (handlers.length) await load();
 }

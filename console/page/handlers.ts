@@ -37,12 +37,13 @@ function failures(h: HandlerView): string {
     .join('')}</table>`;
 }
 
-function counts(h: HandlerView): string {
+/** Locally the emulator counts records handled; on a stack the console sees offsets committed. */
+function counts(h: HandlerView, figures: Snapshot['figures']): string {
   const c = h.counts;
   const rate = h.rates.at(-1)?.[1] ?? 0;
-  const cells: [string, number | string][] = [
+  const cells: [string, number | string | null][] = [
     ['records/s', rate.toFixed(0)],
-    ['handled', c.handled],
+    [figures === 'offsets' ? 'committed' : 'handled', c.handled],
     ['dead-lettered', c.deadLettered],
     ['retried', c.retries],
     ['filtered', c.filtered],
@@ -52,6 +53,7 @@ function counts(h: HandlerView): string {
     ['discarded', c.discarded],
   ];
   return cells
+    .filter(([, v]) => v !== null) // unknown where the figures come from committed offsets
     .map(([k, v]) => `<div class="count" data-count="${esc(k)}"><b>${esc(v)}</b><span>${esc(k)}</span></div>`)
     .join('');
 }
@@ -76,7 +78,7 @@ export function renderHandlers(root: HTMLElement, snapshot: Snapshot): void {
       if (reloads) reloads.before(el);
       else root.append(el);
     }
-    el.querySelector('.counts')!.innerHTML = counts(h);
+    el.querySelector('.counts')!.innerHTML = counts(h, snapshot.figures);
     el.querySelector('.emf')!.innerHTML = metricsPanel(h);
     el.querySelector('.lag')!.innerHTML = lagBars(h);
     el.querySelector('.recent')!.innerHTML = failures(h);
@@ -98,6 +100,7 @@ export function renderHandlers(root: HTMLElement, snapshot: Snapshot): void {
         ),
       );
   }
+  if (snapshot.figures === 'offsets') return; // a stack's functions are not reloaded from here
   let reloads = root.querySelector<HTMLElement>('.reloads');
   if (!reloads) {
     reloads = document.createElement('section');

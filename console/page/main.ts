@@ -23,10 +23,11 @@ let groupsTimer: ReturnType<typeof setInterval> | undefined;
 $('#app').innerHTML = `<header><b>kafka-lambda console</b><nav>${VIEWS.map(
   (v) => `<a href="#${v}" data-view="${v}">${TITLES[v]}</a>`,
 ).join('')}</nav><span class="live">connecting…</span></header>
-<div class="banner"></div><main></main>`;
+<div class="target"></div><div class="banner"></div><main></main>`;
 
 const main = $('main');
 const banner = $('.banner');
+const target = $('.target');
 
 function current(): View {
   const hash = location.hash.slice(1).split('?')[0]!; // a view may take parameters: #follow?topic=...
@@ -43,7 +44,7 @@ function show(): void {
   main.dataset.view = view;
   if (view === 'handlers' && latest) renderHandlers(main, latest);
   if (view === 'topics') void renderTopics(main);
-  if (view === 'dead-letters') renderDeadLetters(main, latest?.handlers.map((h) => h.name) ?? []);
+  if (view === 'dead-letters') void renderDeadLetters(main);
   if (view === 'follow') void renderFollow(main, new URLSearchParams(location.hash.split('?')[1] ?? ''));
   if (view === 'groups') {
     void renderGroups(main);
@@ -53,12 +54,13 @@ function show(): void {
 
 const events = new EventSource('/events');
 events.onmessage = (e: MessageEvent<string>) => {
-  const first = latest === undefined;
   latest = JSON.parse(e.data) as Snapshot;
   $('.live').textContent = `live · ${latest.at.slice(11, 19)}`;
+  target.innerHTML = `showing <b>${esc(latest.target)}</b>${
+    latest.figures === 'offsets' ? ' · records/s and lag from committed offsets' : ''
+  }`;
   banner.innerHTML = latest.kafkaError ? `<div class="error">${esc(latest.kafkaError)}</div>` : '';
   if (current() === 'handlers') renderHandlers(main, latest);
-  else if (first && current() === 'dead-letters') show();
 };
 events.onerror = () => {
   $('.live').textContent = 'disconnected: retrying…';

@@ -10,6 +10,8 @@ const ms = (value: number | undefined): string =>
  * batch size.
  */
 export function metricsPanel(h: HandlerView): string {
+  if (h.metrics === null)
+    return '<p class="muted">a deployed stack\'s metrics are in CloudWatch (its dashboard)</p>';
   const { totals, latest, documents } = h.metrics;
   if (documents === 0) return '<p class="muted">no metrics documents yet</p>';
   const t = (name: string): number => totals[name] ?? 0;

@@ -1,4 +1,4 @@
-import type { RecordView, TopicView } from '../protocol';
+import type { RecordPage, RecordView, TopicView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
 import { followHash } from './follow';
 
@@ -41,13 +41,19 @@ function records(list: RecordView[], topic: string): string {
 async function openTopic(pane: HTMLElement, t: TopicView): Promise<void> {
   pane.innerHTML = detail(t);
   const out = pane.querySelector<HTMLElement>('.records')!;
-  const browse = async (values: Record<string, string>): Promise<void> => {
-    out.innerHTML = '<p class="muted">reading…</p>';
+  let shown: RecordView[] = [];
+  /** A first page, or the next (older) one of the same query, added below what is shown. */
+  const browse = async (values: Record<string, string>, pageToken?: string): Promise<void> => {
+    if (!pageToken) out.innerHTML = '<p class="muted">reading…</p>';
     try {
-      out.innerHTML = records(
-        await api<RecordView[]>(`/api/topics/${encodeURIComponent(t.name)}/records?${query(values)}`),
-        t.name,
+      const page = await api<RecordPage>(
+        `/api/topics/${encodeURIComponent(t.name)}/records?${query({ ...values, ...(pageToken && { pageToken }) })}`,
       );
+      shown = pageToken ? [...shown, ...page.records] : page.records;
+      out.innerHTML =
+        records(shown, t.name) + (page.nextPageToken ? '<button class="older">older records</button>' : '');
+      const older = out.querySelector<HTMLButtonElement>('button.older');
+      if (older) older.onclick = () => void browse(values, page.nextPageToken);
     } catch (error) {
       out.innerHTML = errorBox(error);
     }

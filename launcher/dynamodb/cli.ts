@@ -6,6 +6,7 @@ export async function main(args: readonly string[], say: (line: string) => void)
   switch (action) {
     case 'up': {
       const result = await up();
+      if (result.note) say(result.note);
       say(
         `DynamoDB ${result.started ? 'started' : 'already running'} at ${result.endpoint} (log ${dynamodbLog()})`,
       );

@@ -11,6 +11,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localHome } from '../../shared/local-home';
 import { createDocumentClient } from '../../shared/state/dynamodb';
 import { isPortFree, isRunning, readPidFile, sleep, terminate } from '../kafka/processes';
+import { identify } from './identity';
 
 export const DYNAMODB_PORT = 4567;
 const SERVER_ENTRY = join(__dirname, 'server.ts');
@@ -19,6 +20,10 @@ const READY_TIMEOUT_MS = 20_000;
 export const dynamodbDir = (): string => join(localHome(), 'dynamodb');
 const dataDir = (): string => join(dynamodbDir(), 'data');
 const pidFile = (): string => join(dynamodbDir(), 'server.pid');
+/** The port the server of this home listens on (another than DYNAMODB_PORT when that one was taken). */
+const portFile = (): string => join(dynamodbDir(), 'server.port');
+/** Ports tried from the asked one on, when it is taken. */
+const PORTS_TRIED = 10;
 export const dynamodbLog = (): string => join(dynamodbDir(), 'server.log');
 
 export const endpointOf = (port: number): string => `http://127.0.0.1:${port}`;
@@ -30,10 +35,16 @@ export interface DynamoDbStatus {
   dataDir: string;
 }
 
-export function status(port = DYNAMODB_PORT): DynamoDbStatus {
+/**
+ * The server of this home: running or not, and its endpoint: on `port` when given, else on the port it was started
+ * on (another than DYNAMODB_PORT when that one was taken).
+ */
+export function status(port?: number): DynamoDbStatus {
   const pid = readPidFile(pidFile());
   const running = pid !== undefined && isRunning(pid, SERVER_ENTRY);
-  return { running, endpoint: endpointOf(port), ...(running && { pid }), dataDir: dataDir() };
+  const recorded = running ? readPidFile(portFile()) : undefined; // a positive integer, as a pid is
+  const at = port ?? recorded ?? DYNAMODB_PORT;
+  return { running, endpoint: endpointOf(at), ...(running && { pid }), dataDir: dataDir() };
 }
 
 /** Whether a DynamoDB API answers at the endpoint. */
@@ -49,16 +60,44 @@ export async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-/** Starts the server unless it runs already; resolves with its endpoint once it answers. */
-export async function up(port = DYNAMODB_PORT): Promise<{ endpoint: string; started: boolean }> {
-  const current = status(port);
+export interface UpResult {
+  endpoint: string;
+  started: boolean;
+  /** Why it is not on the port asked for (another program, or another home's server, holds it). */
+  note?: string;
+}
+
+/**
+ * Starts the server (on `asked`, else DYNAMODB_PORT) unless this home's runs already; resolves with its endpoint
+ * once it answers. When the port is taken it tells this product's server from any other program: one holding this
+ * home's data is used as it is (started from another checkout that shares the home); otherwise the next free port
+ * is taken, and `note` says why.
+ */
+export async function up(asked?: number): Promise<UpResult> {
+  // One server per home: this home's, wherever it was started, is the one to use.
+  const current = status();
+  const port = asked ?? DYNAMODB_PORT;
   if (current.running && (await answers(current.endpoint)))
     return { endpoint: current.endpoint, started: false };
-  if (!(await isPortFree(port))) {
-    throw new Error(
-      `port ${port} is taken by another program; the local DynamoDB server needs it (see \`ss -ltnp\`)`,
+  const taken: string[] = [];
+  for (let p = port; p < port + PORTS_TRIED; p++) {
+    if (await isPortFree(p)) {
+      const note = taken.length ? `${taken.join('; ')}: this home's server runs on ${p}` : undefined;
+      return { ...(await start(p)), ...(note && { note }) };
+    }
+    const owner = await identify(p);
+    if (owner?.dataDir === dataDir()) return { endpoint: endpointOf(p), started: false };
+    taken.push(
+      owner
+        ? `port ${p} is held by the local DynamoDB server of another kafka-lambda home (data in ${owner.dataDir ?? 'memory'}, pid ${owner.pid})`
+        : `port ${p} is taken by another program`,
     );
   }
+  throw new Error(`${taken.join('; ')}: no free port for the local DynamoDB server (see \`ss -ltnp\`)`);
+}
+
+async function start(port: number): Promise<{ endpoint: string; started: true }> {
+  const endpoint = endpointOf(port);
   await mkdir(dataDir(), { recursive: true });
   const log = openSync(dynamodbLog(), 'a');
   const child = spawn(
@@ -68,8 +107,9 @@ export async function up(port = DYNAMODB_PORT): Promise<{ endpoint: string; star
   );
   child.unref();
   await writeFile(pidFile(), `${child.pid}\n`);
+  await writeFile(portFile(), `${port}\n`);
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await answers(current.endpoint))) {
+  while (!(await answers(endpoint))) {
     if (!isRunning(child.pid!, SERVER_ENTRY)) {
       throw new Error(`the local DynamoDB server exited at start; see ${dynamodbLog()}`);
     }
@@ -79,7 +119,7 @@ export async function up(port = DYNAMODB_PORT): Promise<{ endpoint: string; star
       );
     await sleep(100);
   }
-  return { endpoint: current.endpoint, started: true };
+  return { endpoint, started: true };
 }
 
 /** Stops the server; wipes its tables unless `keepData`. */
@@ -87,5 +127,6 @@ export async function down(options: { keepData?: boolean } = {}): Promise<void> 
   const pid = readPidFile(pidFile());
   if (pid !== undefined) await terminate(pid, SERVER_ENTRY, 5_000);
   await rm(pidFile(), { force: true });
+  await rm(portFile(), { force: true });
   if (!options.keepData && existsSync(dataDir())) await rm(dataDir(), { recursive: true, force: true });
 }

@@ -1,5 +1,8 @@
 import type { Admin } from 'kafkajs';
 import type { AnyTopic } from '../declarations/topic';
+
+/** What fitting a topic to a cluster reads of its declaration (the operations tools have no more than this). */
+type TopicShapeOf = Pick<AnyTopic, 'name' | 'partitions' | 'replicationFactor' | 'config'>;
 import { kafkajsTopicAdmin } from '../kafka/kafkajs-topic-admin';
 import { reconcileTopics, type DesiredTopic, type TopicStep } from '../kafka/topic-reconcile';
 
@@ -14,7 +17,7 @@ export interface TopicPlan {
 
 /** Replication and min.insync.replicas as far as a cluster of `brokers` nodes can hold them. */
 export function fitToCluster(
-  topic: AnyTopic,
+  topic: TopicShapeOf,
   brokers: number,
 ): { replicationFactor: number; config: Record<string, string>; adjusted?: string } {
   const replicationFactor = Math.min(topic.replicationFactor, brokers);
@@ -50,7 +53,7 @@ export async function alignTopics(admin: Admin, topics: readonly AnyTopic[]): Pr
 }
 
 /** The declared topics as a cluster of `brokers` nodes can hold them: what the local cluster is aligned to. */
-export function desiredOnCluster(topics: readonly AnyTopic[], brokers: number): DesiredTopic[] {
+export function desiredOnCluster(topics: readonly TopicShapeOf[], brokers: number): DesiredTopic[] {
   return topics.map((topic) => {
     const fit = fitToCluster(topic, brokers);
     return {

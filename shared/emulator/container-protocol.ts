@@ -46,7 +46,9 @@ export interface InvocationSummary {
 }
 
 export type ToContainer =
-  | ({ type: 'invoke'; id: string; deadlineMs: number } & ({ event: string } | { packed: PackedEvent }))
+  | ({ type: 'invoke'; id: string; deadlineMs: number; clientContext?: unknown } & (
+      { event: string } | { packed: PackedEvent }
+    ))
   /** Finish, disconnect what the module opened (its producer), then exit. */
   | { type: 'shutdown' };
 

@@ -29,6 +29,8 @@ interface LambdaContext {
   logStreamName: string;
   callbackWaitsForEmptyEventLoop: boolean;
   getRemainingTimeInMillis(): number;
+  /** What the caller sent as the Invoke's ClientContext (decoded), as Lambda's runtime passes it. */
+  clientContext?: unknown;
 }
 
 const setup = workerData as ContainerSetup;
@@ -90,6 +92,7 @@ async function invoke(handler: Handler, message: Extract<ToContainer, { type: 'i
     logStreamName: setup.logStreamName,
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    ...(message.clientContext !== undefined && { clientContext: message.clientContext }),
   };
   try {
     const result = await handler(event, context);

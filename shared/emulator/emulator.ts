@@ -10,10 +10,10 @@ import { alignTopics, type TopicPlan } from './align-topics';
 import type { EventSource } from './event-payload';
 import { EventSourcePoller } from './event-source';
 import { watchForEdits } from './hot-reload';
-import { localFunctionFor } from './local-function';
+import { localFunctionFor, type LocalFunction } from './local-function';
 import { localClusterArn, localFunctionArn } from './local-arns';
 import { OnFailureDirectory } from './on-failure';
-import { partitionLag, totalLag } from './lag';
+import { partitionLag, totalLag } from '../operations/lag';
 import { HandlerStats } from './stats';
 import { localRegistryOf } from '../schemas/local-registry';
 import { topicSettings } from '../declarations/app-plan';
@@ -86,6 +86,8 @@ export interface Emulator {
   brokers: readonly string[];
   /** Handler reloads after edits, oldest first (the latest 50). */
   reloads: ReloadEvent[];
+  /** Each running handler's function, by handler name: what the local Lambda endpoint invokes. */
+  functions: ReadonlyMap<string, LocalFunction>;
   stop(): Promise<void>;
 }
 
@@ -201,6 +203,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     kafka,
     brokers: o.brokers,
     reloads,
+    functions,
     async refreshLag() {
       for (const m of modules) {
         const lag = new Map<string, number>();

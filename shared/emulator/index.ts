@@ -1,21 +1,14 @@
 /**
  * Front door: running an application locally, as its event source mappings and functions run on AWS
  * (`npm start` / `kafka-lambda dev` use this), what the local console reads about it, and the types an
- * application's `simulate.ts` implements.
+ * application's `simulate.ts` implements. The cluster tools (topics, records, groups, dead letters, replay,
+ * publish) have their own front door, shared/operations.
  */
 export { startEmulator } from './emulator';
 export type { Emulator, EmulatorOptions, ReloadEvent } from './emulator';
 export type { SimulateFn, SimulationContext, SimulationOptions } from './simulation';
 export type { HandlerStats, RecentFailure } from './stats';
-export type { PartitionLag } from './lag';
-export { topicStatuses } from './topic-status';
-export type { TopicStatus, TopicShape, PartitionPlacement } from './topic-status';
-export { browseRecords } from './browse';
-export type { BrowseQuery, BrowsedRecord } from './browse';
-export { handlerGroups } from './groups';
-export type { GroupStatus, GroupMember } from './groups';
-export { listDeadLetters, replayDeadLetters } from './dead-letters';
-export type { DeadLetterEntry, DeadLetterFilter, ReplayResult } from './dead-letters';
+export type { PartitionLag } from '../operations/lag';
 export { partitionForKey } from '../kafka/partitioner';
 export type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';
 export { followRecord } from './follow';

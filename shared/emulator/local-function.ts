@@ -216,7 +216,7 @@ class Container {
     current?.settle(outcome);
   }
 
-  invoke(event: EventPayload | string): Promise<InvokeOutcome> {
+  invoke(event: EventPayload | string, clientContext?: unknown): Promise<InvokeOutcome> {
     const id = randomUUID();
     const timeoutMs = this.o.timeoutSeconds * 1000;
     return new Promise((settle) => {
@@ -244,7 +244,7 @@ class Container {
       const deadlineMs = started + timeoutMs;
       const message: ToContainer =
         typeof event === 'string'
-          ? { type: 'invoke', id, deadlineMs, event }
+          ? { type: 'invoke', id, deadlineMs, event, ...(clientContext !== undefined && { clientContext }) }
           : { type: 'invoke', id, deadlineMs, packed: packEvent(event, this.transfer) };
       this.worker.postMessage(message);
     });
@@ -299,8 +299,11 @@ export class LocalFunction {
     return error;
   }
 
-  /** Invokes the function with an event (from the event source, or JSON text), as a synchronous invoke does. */
-  async invoke(event: EventPayload | string): Promise<InvokeOutcome> {
+  /**
+   * Invokes the function with an event (from the event source, or JSON text), as a synchronous invoke does;
+   * `clientContext` is what an Invoke's caller sent as its ClientContext.
+   */
+  async invoke(event: EventPayload | string, clientContext?: unknown): Promise<InvokeOutcome> {
     this.inFlight++;
     try {
       const container = await this.acquire();
@@ -310,7 +313,7 @@ export class LocalFunction {
         return { ok: false, error: initError!, timedOut: false, requestId: randomUUID(), durationMs: 0 };
       }
       try {
-        return await container.invoke(event);
+        return await container.invoke(event, clientContext);
       } finally {
         this.release(container);
       }

@@ -1,5 +1,5 @@
 import type { InvocationSummary } from './container-protocol';
-import type { PartitionLag } from './lag';
+import type { PartitionLag } from '../operations/lag';
 import { METRIC, type EmfDocument } from '../observability/emf';
 import { SpanStore } from './span-store';
 

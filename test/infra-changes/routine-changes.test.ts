@@ -90,11 +90,17 @@ describe('routine handler changes (provisioned cluster, endpoints egress)', () =
         .map((x) => x.impact)
         .sort(),
     ).toEqual([...Array(3).fill(ResourceImpact.WILL_CREATE), ...Array(3).fill(ResourceImpact.WILL_DESTROY)]);
+    const functions = ofType(c, 'AWS::Lambda::Function');
     expect(
-      ofType(c, 'AWS::Lambda::Function')
+      functions
+        .filter((x) => !x.logicalId.startsWith('Operations'))
         .map((x) => x.impact)
         .sort(),
     ).toEqual([ResourceImpact.WILL_CREATE, ResourceImpact.WILL_DESTROY]);
+    // The operations function learns the new group and function name in place (its plan and environment).
+    expect(functions.filter((x) => x.logicalId.startsWith('Operations')).map((x) => x.impact)).toEqual([
+      ResourceImpact.WILL_UPDATE,
+    ]);
     // Its role and log group stay: permissions and logs carry over.
     expect(ofType(c, 'AWS::Logs::LogGroup')).toEqual([]);
     expect(ofType(c, 'AWS::IAM::Role', ResourceImpact.WILL_DESTROY)).toEqual([]);

@@ -65,8 +65,15 @@ describe('network', () => {
     const endpointIngress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupIngress').filter(
       ([, p]) => p.FromPort === 443,
     );
-    expect(endpointIngress).toHaveLength(1);
-    expect(endpointIngress[0]![1].SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [clusterSg, 'GroupId'] });
+    // The pollers, and the operations function's HTTPS group (test/infra/operations.test.ts).
+    const operationsSg = logicalIdOf(
+      synth.stack,
+      synth.stack.node.findChild('Operations').node.findChild('LambdaApiEgress'),
+    );
+    expect(endpointIngress.map(([, p]) => p.SourceSecurityGroupId)).toEqual([
+      { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+      { 'Fn::GetAtt': [operationsSg, 'GroupId'] },
+    ]);
   });
 
   test('the brokers accept only Kafka IAM/TLS (9098), from the functions and the event source pollers', () => {
@@ -107,9 +114,10 @@ describe('network', () => {
     expect(sgs[clusterSg]!.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
     ]);
-    // Besides: the functions' HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts).
+    // Besides: the functions' HTTPS to DynamoDB's prefix list only, for the tables (test/infra/tables.test.ts), and
+    // the operations function's own group to the Lambda endpoint (test/infra/operations.test.ts).
     const separateEgress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').map(([, p]) => p);
-    expect(separateEgress).toHaveLength(2);
+    expect(separateEgress).toHaveLength(3);
     expect(separateEgress).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -120,6 +128,19 @@ describe('network', () => {
         }),
         expect.objectContaining({
           GroupId: { 'Fn::GetAtt': [functionSg, 'GroupId'] },
+          FromPort: 443,
+          ToPort: 443,
+        }),
+        expect.objectContaining({
+          GroupId: {
+            'Fn::GetAtt': [
+              logicalIdOf(
+                synth.stack,
+                synth.stack.node.findChild('Operations').node.findChild('LambdaApiEgress'),
+              ),
+              'GroupId',
+            ],
+          },
           FromPort: 443,
           ToPort: 443,
         }),

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
+import { emulatorTools } from '../../cli/tools';
+import { emulatorFigures } from '../../console/figures';
 import { startConsole, type RunningConsole } from '../../console/server';
 import { TOKEN_HEADER } from '../../console/protocol';
 import { loadModule } from '../../shared/declarations/load-module';
 import { partitionForKey, startEmulator, type Emulator } from '../../shared/emulator';
 import { createLogger } from '../../shared/lambda/logger';
+import type { ClusterTools } from '../../shared/operations';
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
@@ -20,6 +23,7 @@ describe('the web console in a real browser', () => {
   let kafka: Kafka;
   let fx: FixtureTopics;
   let emulator: Emulator;
+  let tools: ClusterTools;
   let web: RunningConsole;
   let browser: Browser;
   let page: Page;
@@ -39,7 +43,8 @@ describe('the web console in a real browser', () => {
       output: quietOutput,
       only: ['echo'],
     });
-    web = await startConsole({ emulator, port: 0, tickMs: 500 });
+    tools = emulatorTools(emulator);
+    web = await startConsole({ tools, figures: emulatorFigures(emulator), port: 0, tickMs: 500 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
@@ -48,11 +53,14 @@ describe('the web console in a real browser', () => {
     delete process.env.FIXTURE_FIXED;
     await browser?.close();
     await web?.stop();
+    await tools?.close();
     await emulator?.stop();
     await handled?.stop();
   });
 
   it('handlers page: the records/s chart and counts rise while records flow', async () => {
+    const missing: string[] = [];
+    page.on('response', (r) => void (r.status() === 404 && missing.push(r.url())));
     await page.goto(web.url);
     const rate = page.locator('section[data-handler="echo"] [data-count="records/s"] b');
     await rate.waitFor();
@@ -77,7 +85,9 @@ describe('the web console in a real browser', () => {
         .waitFor({ timeout: 30_000 });
       expect(Number(await count('handled').textContent())).toBeGreaterThan(Number(before));
       expect(await page.locator('section[data-handler="echo"] .uplot').count()).toBe(1);
-      await screenshot(page, 'handlers');
+      expect(missing).toEqual([]); // nothing the page asks for on load answers 404 (the icon was one)
+      expect(await page.locator('.target').textContent()).toBe(`showing cluster ${brokers.join(',')}`);
+      await screenshot(page, 'fixture-handlers');
     } finally {
       producing = false;
       await load;
@@ -104,7 +114,7 @@ describe('the web console in a real browser', () => {
     const row = page.locator('table.records-table tr', { hasText: '4242' });
     await row.waitFor({ timeout: 30_000 });
     expect(await row.locator('td').first().textContent()).toBe(String(expected));
-    await screenshot(page, 'topics');
+    await screenshot(page, 'fixture-topics');
   });
 
   it('dead letters page: a malformed record shows up; replay reaches the handler once, the ledger stops the second', async () => {
@@ -132,6 +142,7 @@ describe('the web console in a real browser', () => {
     await expect(page.locator('.letter').textContent()).resolves.toContain('{"key": "x", "seq":');
 
     process.env.FIXTURE_FIXED = '1'; // the fix: records marked `fail` now succeed
+    emulator.functions.get('echo')!.reload(); // deployed: the function's new containers run it
     const broken = page.locator('table.letters tr', { hasText: 'marked to fail' });
     await broken.locator('input[type=checkbox]').check();
     await page.locator('button.replay-selected').click();
@@ -145,15 +156,17 @@ describe('the web console in a real browser', () => {
     await page.locator('button.replay-selected').click();
     await page.locator('.outcome', { hasText: 'replayed 0' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('.outcome').textContent()).toContain('1 already replayed before');
-    await screenshot(page, 'dead-letters');
+    await screenshot(page, 'fixture-dead-letters');
   });
 
   it('consumer groups page: the handler group, its member, assignment and lag', async () => {
     await page.goto(`${web.url}#groups`);
-    const group = page.locator('section.group', { hasText: fx.input.of('s1').name });
+    const group = page.locator('section.group', {
+      hasText: `${process.env.FIXTURE_PREFIX}-echo.${fx.input.of('s1').name}`,
+    });
     await group.waitFor({ timeout: 30_000 });
     expect(await group.textContent()).toContain('Stable');
-    await screenshot(page, 'groups');
+    await screenshot(page, 'fixture-groups');
   });
 
   it('refuses a replay without the token, from another origin, or with bad input', async () => {

@@ -9,7 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startConsole, type RunningConsole } from '../../console/server';
 import { loadApp } from '../../shared/declarations/app';
 import { loadModule } from '../../shared/declarations/load-module';
-import { startEmulator, type Emulator } from '../../shared/emulator';
+import { followRecord, startEmulator, type Emulator } from '../../shared/emulator';
+import { emulatorTools } from '../../cli/tools';
+import { emulatorFigures } from '../../console/figures';
 import { createLogger } from '../../shared/lambda/logger';
 import { createProducer } from '../../shared/producer';
 import { createDocumentClient } from '../../shared/state/dynamodb';
@@ -51,7 +53,13 @@ describe('following a record of the example application in the console', () => {
       log: createLogger({}, 'silent'),
       output: quietOutput,
     });
-    web = await startConsole({ emulator, port: 0, tickMs: 500 });
+    web = await startConsole({
+      tools: emulatorTools(emulator),
+      figures: emulatorFigures(emulator),
+      follow: (target) => followRecord(emulator, target),
+      port: 0,
+      tickMs: 500,
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   });

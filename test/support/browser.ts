@@ -26,10 +26,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
 }
 
-/** Saves a full-page screenshot under test-artifacts/console/, and under docs/ when UPDATE_SCREENSHOTS=1. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot under test-artifacts/console/; with `{ docs: true }` (the README's, of the example
+ * app) also under docs/ when UPDATE_SCREENSHOTS=1.
+ */
+export async function screenshot(page: Page, name: string, o: { docs?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1')
+  if (o.docs && process.env.UPDATE_SCREENSHOTS === '1')
     await page.screenshot({ path: join(DOCS_DIR, `console-${name}.png`), fullPage: true });
 }

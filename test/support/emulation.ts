@@ -127,6 +127,8 @@ export function spawnEmulator(env: Record<string, string>, args: string[] = []):
       // Any free port for the console: the developer's own `npm start` keeps 4480.
       '--console-port',
       '0',
+      // Nothing here uses the tools' local stack: no operations function beside the handlers.
+      '--no-local-stack',
       ...args,
     ],
     { cwd: REPO, env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },

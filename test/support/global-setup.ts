@@ -23,6 +23,7 @@ async function dynamodb(): Promise<void> {
     return;
   }
   const result = await dynamodbUp();
+  if (result.note) console.log(`[dynamodb] ${result.note}`);
   process.env.DYNAMODB_ENDPOINT = result.endpoint;
   process.env[DYNAMODB_FROM_SETUP_ENV] = '1';
   if (result.started) process.env[OWNED_DYNAMODB_ENV] = '1';

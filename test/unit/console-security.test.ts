@@ -1,4 +1,4 @@
-import { deadLetterIds, optionalDate, optionalInt, optionalOneOf } from '../../console/inputs';
+import { optionalInt, optionalText } from '../../console/inputs';
 import { newToken, refusal } from '../../console/security';
 
 const consoleAt = { port: 4480, token: newToken() };
@@ -38,12 +38,7 @@ describe('console inputs', () => {
     expect(optionalInt('offset', '12')).toBe(12);
     expect(optionalInt('offset', '')).toBeUndefined();
     expect(() => optionalInt('offset', '-1')).toThrow('offset must be a non-negative integer, got "-1"');
-    expect(() => optionalDate('since', 'yesterday')).toThrow('since must be a date');
-    expect(() => optionalOneOf('kind', 'x', ['decode', 'schema'])).toThrow(
-      'kind must be one of decode, schema',
-    );
-    expect(deadLetterIds(['a.dlq/0/12'])).toEqual(['a.dlq/0/12']);
-    expect(() => deadLetterIds([])).toThrow('ids must be');
-    expect(() => deadLetterIds(['a/b'])).toThrow('ids must be');
+    expect(optionalText('key', 'u1')).toBe('u1');
+    expect(() => optionalText('key', 7)).toThrow('key must be text');
   });
 });

@@ -201,6 +201,8 @@ export function spawnEmulator(prefix: string, extraEnv: Record<string, string> =
       '2',
       '--console-port',
       '0',
+      // Nothing here uses the tools' local stack: no operations function beside the handlers.
+      '--no-local-stack',
     ],
     {
       cwd: REPO,
