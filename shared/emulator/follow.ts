@@ -13,7 +13,7 @@ import { DLQ_HEADER, readDeadLetter } from '../lambda/dead-letter';
 import { decodeRecord } from '../lambda/decode';
 import { TRACEPARENT, TRACESTATE, traceContextOf } from '../observability/trace-context';
 import { traceTree, type TracedRecord, type TracedSpan, type TraceNode } from './follow-tree';
-import { readRanges, type TopicRanges } from './read-ranges';
+import { PartitionReader, type OffsetRange } from '../kafka/partition-reader';
 import type { HandlerStats } from './stats';
 
 export interface FollowTarget {
@@ -39,6 +39,32 @@ export interface FollowedTrace {
   tree: TraceNode[];
   /** What was read to find the records. */
   scanned: { from: string; to: string; topics: number; records: number };
+}
+
+/** Per topic, per partition: offsets `[from, to)`. */
+type TopicRanges = Map<string, Map<number, [number, number]>>;
+
+/** The records of the ranges that `keep` keeps, read without a consumer group (shared/kafka/partition-reader.ts). */
+async function readRanges(
+  kafka: Kafka,
+  ranges: TopicRanges,
+  keep: (raw: RawRecord) => boolean,
+): Promise<RawRecord[]> {
+  const list: OffsetRange[] = [...ranges].flatMap(([topic, partitions]) =>
+    [...partitions].map(([partition, [from, to]]) => ({ topic, partition, from, to })),
+  );
+  if (list.length === 0) return [];
+  const reader = await PartitionReader.connect(kafka);
+  const kept: RawRecord[] = [];
+  try {
+    await reader.read(list, (raw) => {
+      if (keep(raw)) kept.push(raw);
+      return true;
+    });
+  } finally {
+    await reader.disconnect();
+  }
+  return kept;
 }
 
 /** Before the earliest known moment of the trace, records are looked for this far back. */
@@ -158,6 +184,7 @@ export async function followRecord(
   const [origin] = await readRanges(
     kafka,
     new Map([[target.topic, new Map([[target.partition, [target.offset, target.offset + 1]]])]]),
+    () => true,
   );
   if (!origin || origin.offset !== target.offset) throw new RangeError(`there is no record at ${where}`);
   const context = traceOf(origin);
@@ -196,15 +223,12 @@ export async function followRecord(
     s.offset === undefined ? [] : [{ topic: s.topic, partition: s.partition, offset: s.offset }],
   );
   const extra = missingLocations(ranges, processed);
-  const raws = [...(await readRanges(kafka, ranges)), ...(extra.size ? await readRanges(kafka, extra) : [])];
-  const seen = new Set<string>();
-  const found = raws.filter((raw) => {
-    const id = `${raw.topic}\0${raw.partition}\0${raw.offset}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
+  // Only the trace's records are kept: the rest of the window is read and dropped as it comes.
+  const ofTrace = (raw: RawRecord): boolean => {
     const t = traceOf(raw);
     return t !== undefined && wanted.has(t.traceId);
-  });
+  };
+  const found = [...(await readRanges(kafka, ranges, ofTrace)), ...(await readRanges(kafka, extra, ofTrace))];
   const records = await Promise.all(found.map((raw) => traced(raw, topics.get(raw.topic))));
   records.sort((a, b) => a.timestamp - b.timestamp);
   let scannedCount = 0;
