@@ -29,7 +29,7 @@ import {
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
-import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient } from '../support/emulation';
+import { collect, createFixtureTopics, FIXTURE_APP, kafkaClient, quietOutput } from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -112,6 +112,7 @@ beforeAll(async () => {
     appDir: FIXTURE_APP,
     brokers,
     log: createLogger({}, 'silent'),
+    output: quietOutput,
     only: ['echo', 'audit'],
   });
   stack = await startLocalStack({

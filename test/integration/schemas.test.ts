@@ -12,7 +12,7 @@ import type { MskEvent } from '../../shared/lambda/msk-event';
 import { createProducer } from '../../shared/producer';
 import { frame } from '../../shared/schemas/wire-format';
 import { testBrokers } from '../support/brokers';
-import { collect, kafkaClient, REPO } from '../support/emulation';
+import { collect, kafkaClient, quietOutput, REPO } from '../support/emulation';
 import { TradeSchema, Trade_Side } from '../fixtures/schemas/app/trade_pb';
 
 type SchemaTopics = typeof import('../fixtures/schemas/app/topics');
@@ -64,7 +64,14 @@ describe('registry topics through the emulator', () => {
     jest.resetModules();
     fx = loadModule<SchemaTopics>(require.resolve('../fixtures/schemas/app/topics'));
     kafka = kafkaClient(brokers);
-    emulator = await startEmulator({ appDir: APP, brokers, log, onFailureDir, watch: false });
+    emulator = await startEmulator({
+      appDir: APP,
+      brokers,
+      log,
+      onFailureDir,
+      watch: false,
+      output: quietOutput,
+    });
     seen = await collect(kafka, [fx.seen.name], (v) => v as Seen);
     const producer = createProducer({ brokers, clientId: 'schemas-test' });
     for (let seq = 0; seq < 4; seq++)
