@@ -3,7 +3,7 @@
  * into the emulator, the launcher, the CDK app or an application; applications use the front doors only; no cycles.
  */
 const CORE =
-  '^shared/(declarations|lambda|kafka|state|schemas)/|^shared/(index|producer|testkit|formats|errors|local-home)\\.ts$';
+  '^shared/(declarations|lambda|kafka|state|schemas|observability)/|^shared/(index|producer|testkit|formats|errors|local-home)\\.ts$';
 const FRONT_DOORS =
   '^shared/(index|producer|testkit|formats)\\.ts$|^shared/(emulator|operations)/index\\.ts$';
 

@@ -5,6 +5,7 @@ import { bundles } from './bundles';
 import type { Benchmark } from './common';
 import { emulatorThroughput } from './emulator-throughput';
 import { keyConcurrency } from './key-concurrency';
+import { observabilityCost } from './observability-cost';
 import { operationsTools } from './operations';
 import { producerThroughput } from './producer';
 import { schemaCost } from './schema-cost';
@@ -14,6 +15,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   emulatorThroughput,
   keyConcurrency,
   adapterCost,
+  observabilityCost,
   schemaCost,
   producerThroughput,
   bundles,

@@ -60,6 +60,17 @@ export async function rounds<K extends string>(
   return { samples, warmup };
 }
 
+/** Nanoseconds per record over `invocations` calls of `invoke`, each over `records` records. */
+export async function timePerRecord(
+  invoke: () => Promise<unknown>,
+  invocations: number,
+  records: number,
+): Promise<number> {
+  const started = now();
+  for (let i = 0; i < invocations; i++) await invoke();
+  return ((now() - started) * 1e6) / (invocations * records);
+}
+
 /** Resolves once `done()` holds, checking every `everyMs`; rejects after `timeoutMs`. */
 export function waitUntil(done: () => boolean, what: string, timeoutMs: number, everyMs = 5): Promise<void> {
   const deadline = now() + timeoutMs;

@@ -1,5 +1,6 @@
 /** What the console's server sends its page: types only, shared by console/server.ts and console/page. */
 import type { DeadLetterView, GroupView, RecordView, TopicView } from '../shared/operations';
+export type { FollowedTrace, FollowTarget, TraceNode } from '../shared/emulator';
 
 export type { DeadLetterView as LetterView, GroupView, RecordView, TopicView };
 export type { Description, RecordPage, ReplayOutcome as ReplayView } from '../shared/operations';
@@ -21,8 +22,25 @@ export interface LagView {
   lag: number;
 }
 
+/** What the function's metrics documents (EMF, one per invocation and topic) said, summed up. */
+export interface MetricsView {
+  documents: number;
+  /** Each count metric (RecordsReceived, RecordsFailedDecode, ...) summed over the documents. */
+  totals: Record<string, number>;
+  /** The latest document's figures. */
+  latest?: {
+    at: string;
+    recordAgeMaxMs?: number;
+    recordAgeP50Ms?: number;
+    durationMs: number;
+    batchSize: number;
+  };
+}
+
 export interface HandlerView {
   name: string;
+  /** The function's own metrics documents summed up; null where there are none (a stack's figures). */
+  metrics: MetricsView | null;
   /** Running totals; null where the console cannot know it (a stack's, read from committed offsets only). */
   counts: {
     handled: number | null;

@@ -17,6 +17,7 @@ import {
   type ErrorCode,
 } from '../shared/operations';
 import { bundlePage } from './bundle';
+import { registerFollowRoutes, type FollowRecord } from './follow-routes';
 import { InputError, optionalInt, optionalText } from './inputs';
 import { TOKEN_HEADER } from './protocol';
 import { newToken, refusal } from './security';
@@ -31,6 +32,11 @@ export interface ConsoleOptions {
   port?: number;
   /** How often the page is updated and the figures read. @default 1000 */
   tickMs?: number;
+  /**
+   * Follows a record's trace ("follow this record"): the local emulator's (followRecord), which holds the handlers'
+   * spans. @default none: the follow view says where a deployed stack's traces are instead
+   */
+  follow?: FollowRecord;
 }
 
 export interface RunningConsole {
@@ -193,6 +199,8 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     replays.set(handler, run);
     return c.json(await run);
   });
+
+  registerFollowRoutes(app, o.follow);
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {

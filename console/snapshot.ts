@@ -17,6 +17,7 @@ export type HandlerFigures = Pick<HandlerStats, 'handled' | 'partitionLag' | 're
       | 'timeouts'
       | 'reportedFailures'
       | 'discarded'
+      | 'metrics'
     >
   >;
 
@@ -64,8 +65,16 @@ export class SnapshotBuilder {
       h.handled = s.handled;
       h.at = now;
     }
+    const latest = s.metrics?.latest;
     return {
       name,
+      metrics: s.metrics
+        ? {
+            documents: s.metrics.documents,
+            totals: { ...s.metrics.totals },
+            ...(latest && { latest: { ...latest, at: latest.at.toISOString() } }),
+          }
+        : null,
       counts: {
         handled: s.handled,
         deadLettered: s.deadLettered ?? null,

@@ -1,26 +1,44 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, type MetricKey } from '../shared/observability/emf';
 import type { AlarmOptions } from './config';
 import type { KafkaFunction } from './handler-function';
 
-/** Where the failed-record metric lives: one series per handler. */
-export const FAILED_RECORDS_METRIC = { namespace: 'KafkaLambda', metricName: 'RecordsFailed' } as const;
+/** Where the failed-record metric lives: one series per handler, from the functions' EMF documents. */
+export const FAILED_RECORDS_METRIC = {
+  namespace: METRICS_NAMESPACE,
+  metricName: METRIC.failed.name,
+} as const;
 
 /**
- * The adapter logs one JSON line per record it gives up on in this invocation (dead-lettered, or left for the
- * event source to redeliver): `{"level":"warn","msg":"record failed","handler":...,"topic":...,"offset":...}`.
+ * One of the metrics the adapter publishes in its EMF documents (shared/observability/emf.ts), over all the
+ * handler's topics: each document carries a Handler-only dimension set besides Handler and Topic.
  */
-export const FAILED_RECORD_PATTERN = FilterPattern.stringValue('$.msg', '=', 'record failed');
+export function handlerMetric(
+  handler: string,
+  key: MetricKey,
+  statistic: string,
+  period = Duration.minutes(5),
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: METRIC[key].name,
+    dimensionsMap: { [DIMENSION.handler]: handler },
+    statistic,
+    period,
+  });
+}
 
 /**
- * Per handler: invocation errors (a batch retried whole, e.g. a dead-letter write that failed), failed records
- * counted from the logs, and OffsetLag (records the consumer group is behind, the largest over its topics).
+ * Per handler: invocation errors (a batch retried whole, e.g. a dead-letter write that failed), failed records and
+ * record age from the functions' own metrics, and OffsetLag (records the consumer group is behind, the largest over
+ * its topics).
  */
 export class HandlerAlarms extends Construct {
   readonly errors: Alarm;
   readonly failedRecords: Alarm;
+  readonly recordAge: Alarm;
   readonly offsetLag: Alarm;
 
   constructor(
@@ -41,25 +59,23 @@ export class HandlerAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    new MetricFilter(this, 'FailedRecordsFilter', {
-      logGroup: fn.logGroup,
-      filterPattern: FAILED_RECORD_PATTERN,
-      metricNamespace: FAILED_RECORDS_METRIC.namespace,
-      metricName: FAILED_RECORDS_METRIC.metricName,
-      metricValue: '1',
-      dimensions: { Handler: '$.handler' },
-    });
     this.failedRecords = new Alarm(this, 'FailedRecords', {
-      alarmDescription: `Handler ${handler}: records failed and were dead-lettered or left for redelivery`,
-      metric: new Metric({
-        ...FAILED_RECORDS_METRIC,
-        dimensionsMap: { Handler: handler },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
+      alarmDescription: `Handler ${handler}: records failed and were dead-lettered, left for redelivery or timed out`,
+      metric: handlerMetric(handler, 'failed', 'Sum'),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const agePeriods = Math.max(1, Math.ceil(options.recordAgeMinutes / 5));
+    this.recordAge = new Alarm(this, 'RecordAge', {
+      alarmDescription: `Handler ${handler}: records reached the handler more than ${options.recordAgeSeconds} s after they were written, for ${agePeriods * 5} minutes`,
+      metric: handlerMetric(handler, 'recordAgeMax', 'Maximum'),
+      threshold: options.recordAgeSeconds * 1000,
+      evaluationPeriods: agePeriods,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // no records, no age: a stalled consumer shows in OffsetLag instead
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 

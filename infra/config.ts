@@ -101,6 +101,10 @@ export interface AlarmOptions {
   offsetLagThreshold: number;
   /** Minutes the lag must stay above the threshold; default 15. */
   offsetLagMinutes: number;
+  /** Record age (seconds from a record's timestamp to its invocation) above which a handler alarms; default 300. */
+  recordAgeSeconds: number;
+  /** Minutes the oldest record of each batch must stay older than that; default 15. */
+  recordAgeMinutes: number;
 }
 
 export interface KafkaLambdaOptions {
@@ -122,6 +126,12 @@ export interface KafkaLambdaOptions {
    */
   deployedEventSources?: EventSourceLock;
   /**
+   * The ADOT Lambda layer of handlers declared with `deploy.tracing`, e.g. an AWSOpenTelemetryDistroJs layer with
+   * `/opt/otel-instrument`. @default the CDK's ADOT JavaScript layer (legacy, embedded collector) with
+   * `/opt/otel-handler`
+   */
+  tracingLayer?: { arn: string; execWrapper: string };
+  /**
    * The operations function (infra/operations.ts): the kafka-lambda tools for this stack over Lambda Invoke.
    * `false` (`-c operations=false`) leaves it out. @default { maxRecordsPerRequest: 1000 }
    */
@@ -139,7 +149,12 @@ export const DEFAULTS = {
   volumeSizeGiB: 100,
   kafkaVersion: MSK_KAFKA_VERSION,
   zoneCount: 3,
-  alarms: { offsetLagThreshold: 10_000, offsetLagMinutes: 15 } satisfies AlarmOptions,
+  alarms: {
+    offsetLagThreshold: 10_000,
+    offsetLagMinutes: 15,
+    recordAgeSeconds: 300,
+    recordAgeMinutes: 15,
+  } satisfies AlarmOptions,
   logRetention: RetentionDays.ONE_MONTH,
   removal: 'retain' as Removal,
   onFailureRetentionDays: 90,
@@ -211,6 +226,13 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
     };
   }
   const brokers = str('bootstrapBrokers');
+  const layerArn = str('tracingLayerArn');
+  if (layerArn !== undefined && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/.test(layerArn))
+    throw new ContextError(
+      'tracingLayerArn',
+      layerArn,
+      'a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)',
+    );
   const operations = oneOf('operations', ['true', 'false'] as const);
   const operationsMax = positiveInt('operationsMaxRecords');
   return {
@@ -220,6 +242,9 @@ export function optionsFromContext(get: (key: string) => unknown): KafkaLambdaOp
     cluster,
     network: { ...(egress !== undefined && { egress }), ...(azs && { availabilityZones: azs }) },
     ...(brokers !== undefined && { bootstrapBrokers: brokers }),
+    ...(layerArn !== undefined && {
+      tracingLayer: { arn: layerArn, execWrapper: str('tracingExecWrapper') ?? '/opt/otel-instrument' },
+    }),
     ...(removal !== undefined && { removal }),
     ...(onFailureRetentionDays !== undefined && { onFailureRetentionDays }),
   };

@@ -37,6 +37,7 @@ export function mappingProperties(
     filterCriteria,
     functionResponseTypes,
     schemaRegistry: registry,
+    metricsConfig,
     ...rest
   } = settings;
   if (registry && !schemaRegistry)
@@ -61,6 +62,7 @@ export function mappingProperties(
     ...(filterCriteria && { filterCriteria: { filters: [...filterCriteria.filters] } }),
     ...(functionResponseTypes && { functionResponseTypes: [...functionResponseTypes] }),
     ...(destination !== undefined && { destinationConfig: { onFailure: { destination } } }),
+    metricsConfig: { metrics: [...metricsConfig.metrics] },
     enabled: true,
   };
 }

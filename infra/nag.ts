@@ -64,6 +64,13 @@ export const ACCEPTED = {
       'The deploy-time lookup of the regional DynamoDB prefix list id (for the function egress rule) calls ' +
       'ec2:DescribeManagedPrefixLists, which supports no resource-level permissions; it is the only action granted.',
   },
+  xrayWildcard: {
+    id: rule('IAM5[Resource::*]'),
+    reason:
+      'xray:PutTraceSegments and xray:PutTelemetryRecords, for a handler deployed with deploy.tracing (the ADOT ' +
+      "layer's exporter): X-Ray's write actions support no resource-level permissions, so AWS documents them with " +
+      'Resource "*". They write trace data only.',
+  },
   explicitZones: {
     id: 'CloudFormation-Validate::W3010',
     reason:

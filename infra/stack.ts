@@ -2,6 +2,8 @@ import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-li
 import { Construct } from 'constructs';
 import type { AppManifest } from '../shared/declarations/app';
 import { HandlerAlarms } from './alarms';
+import { KafkaDashboard } from './dashboard';
+import { attachTracing, TracingEgress } from './function-tracing';
 import { kafkaCluster, type KafkaClusterRef } from './cluster';
 import { DEFAULTS, type KafkaLambdaOptions } from './config';
 import { checkEventSources } from './event-source-lock';
@@ -48,6 +50,8 @@ export class KafkaLambdaStack extends Stack {
   readonly tables: KafkaTables;
   readonly schemaRegistry?: KafkaSchemaRegistry;
   readonly handlers = new Map<string, DeployedHandler>();
+  /** Every handler's figures on one CloudWatch dashboard. */
+  readonly dashboard: KafkaDashboard;
   /** The tools' function for this stack; absent with `operations: false`. */
   readonly operations?: OperationsFunction;
   /**
@@ -128,8 +132,19 @@ export class KafkaLambdaStack extends Stack {
         ...(this.schemaRegistry && { schemaRegistry: this.schemaRegistry }),
       });
       const alarms = new HandlerAlarms(fn, 'Alarms', { handler: definition.name, fn, options: alarmOptions });
+      if (definition.deploy.tracing) attachTracing(fn, props.tracingLayer);
       this.handlers.set(definition.name, { plan, function: fn, eventSources, alarms });
     }
+    if (props.manifest.handlers.some((m) => m.definition.deploy.tracing))
+      new TracingEgress(this, 'TracingEgress', this.network);
+    this.dashboard = new KafkaDashboard(this, 'Dashboard', {
+      handlers: [...this.handlers].map(([name, h]) => ({
+        name,
+        function: h.function,
+        mappings: h.eventSources.mappings,
+        alarms: [h.alarms.errors, h.alarms.failedRecords, h.alarms.recordAge, h.alarms.offsetLag],
+      })),
+    });
 
     checkEventSources(
       [...this.handlers.values()].flatMap((h) => h.eventSources.records),
@@ -172,6 +187,15 @@ export class KafkaLambdaStack extends Stack {
     new CfnOutput(this, 'TopicNames', {
       value: this.topics.names.join(','),
       description: 'Topics of the manifest',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'the CloudWatch dashboard of every handler',
+      value: Fn.join('', [
+        'https://console.aws.amazon.com/cloudwatch/home?region=',
+        this.region,
+        '#dashboards/dashboard/',
+        this.dashboard.dashboard.dashboardName,
+      ]),
     });
     new CfnOutput(this, 'HandlerFunctions', {
       description: 'handler=function name',

@@ -28,9 +28,22 @@ export type {
   RetryPolicy,
   FailureMode,
   LambdaHandler,
+  LambdaContext,
+  DeployOptions,
 } from './declarations/handler';
 export { lambdaHandler, invokeHandler } from './lambda/adapter';
 export type { AdapterOptions } from './lambda/adapter';
+export { addInvocationHook } from './lambda/invocation-report';
+export type {
+  InvocationHook,
+  InvocationObserver,
+  InvocationReport,
+  InvocationStart,
+  RecordScope,
+  TopicTally,
+} from './lambda/invocation-report';
+export { METRICS_NAMESPACE, METRIC } from './observability/emf';
+export type { EmfDocument } from './observability/emf';
 export { jsonCodec } from './declarations/codec';
 export type { Codec } from './declarations/codec';
 export type { ValueFilter, Matcher } from './declarations/filter';

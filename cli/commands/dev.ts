@@ -1,6 +1,6 @@
 import { emulatorFigures } from '../../console/figures';
 import { startConsole, DEFAULT_CONSOLE_PORT, type RunningConsole } from '../../console/server';
-import { startEmulator } from '../../shared/emulator';
+import { followRecord, startEmulator, type FollowTarget } from '../../shared/emulator';
 import { startLocalStack, type LocalStack } from '../../shared/emulator/local-stack';
 import { numberFlag, parseCommandArgs, UsageError, type Command } from '../command';
 import type { AppPlan } from '../../shared/declarations/app-plan';
@@ -98,11 +98,14 @@ export async function dev(flags: DevFlags): Promise<void> {
   let webConsole: RunningConsole | undefined;
   if (flags.consolePort !== false) {
     const figures = emulatorFigures(emulator);
-    webConsole = await startConsole({ tools, figures, port: flags.consolePort }).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      say(`console not started (${reason}); pick another port with --console-port N`);
-      return undefined;
-    });
+    const follow = (target: FollowTarget) => followRecord(emulator, target);
+    webConsole = await startConsole({ tools, figures, follow, port: flags.consolePort }).catch(
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        say(`console not started (${reason}); pick another port with --console-port N`);
+        return undefined;
+      },
+    );
     if (webConsole) say(`console: ${webConsole.url}`);
   }
 

@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import type { HandlerView, Snapshot } from '../protocol';
 import { esc } from './dom';
+import { metricsPanel } from './metrics';
 
 const charts = new Map<string, uPlot>();
 
@@ -61,7 +62,7 @@ function card(h: HandlerView): HTMLElement {
   const el = document.createElement('section');
   el.className = 'card handler';
   el.dataset.handler = h.name;
-  el.innerHTML = `<h2>${esc(h.name)}</h2><div class="counts"></div><div class="chart"></div>
+  el.innerHTML = `<h2>${esc(h.name)}</h2><div class="counts"></div><h3>metrics documents (EMF)</h3><div class="counts emf"></div><div class="chart"></div>
     <div class="cols"><div><h3>lag per partition</h3><div class="lag"></div></div>
     <div><h3>last failures</h3><div class="recent"></div></div></div>`;
   return el;
@@ -78,6 +79,7 @@ export function renderHandlers(root: HTMLElement, snapshot: Snapshot): void {
       else root.append(el);
     }
     el.querySelector('.counts')!.innerHTML = counts(h, snapshot.figures);
+    el.querySelector('.emf')!.innerHTML = metricsPanel(h);
     el.querySelector('.lag')!.innerHTML = lagBars(h);
     el.querySelector('.recent')!.innerHTML = failures(h);
     const data: uPlot.AlignedData = [h.rates.map((r) => r[0]), h.rates.map((r) => r[1])];

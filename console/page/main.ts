@@ -2,17 +2,19 @@
 import type { Snapshot } from '../protocol';
 import { renderDeadLetters } from './dead-letters';
 import { $, esc } from './dom';
+import { renderFollow } from './follow';
 import { renderGroups } from './groups';
 import { renderHandlers } from './handlers';
 import { renderTopics } from './topics';
 
-const VIEWS = ['handlers', 'topics', 'dead-letters', 'groups'] as const;
+const VIEWS = ['handlers', 'topics', 'dead-letters', 'groups', 'follow'] as const;
 type View = (typeof VIEWS)[number];
 const TITLES: Record<View, string> = {
   handlers: 'Handlers',
   topics: 'Topics',
   'dead-letters': 'Dead letters',
   groups: 'Consumer groups',
+  follow: 'Follow a record',
 };
 
 let latest: Snapshot | undefined;
@@ -28,7 +30,7 @@ const banner = $('.banner');
 const target = $('.target');
 
 function current(): View {
-  const hash = location.hash.slice(1);
+  const hash = location.hash.slice(1).split('?')[0]!; // a view may take parameters: #follow?topic=...
   return (VIEWS as readonly string[]).includes(hash) ? (hash as View) : 'handlers';
 }
 
@@ -43,6 +45,7 @@ function show(): void {
   if (view === 'handlers' && latest) renderHandlers(main, latest);
   if (view === 'topics') void renderTopics(main);
   if (view === 'dead-letters') void renderDeadLetters(main);
+  if (view === 'follow') void renderFollow(main, new URLSearchParams(location.hash.split('?')[1] ?? ''));
   if (view === 'groups') {
     void renderGroups(main);
     groupsTimer = setInterval(() => void renderGroups(main), 3000);

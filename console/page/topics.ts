@@ -1,5 +1,6 @@
 import type { RecordPage, RecordView, TopicView } from '../protocol';
 import { api, errorBox, esc, formValues, query } from './dom';
+import { followHash } from './follow';
 
 const shape = (s?: { partitions: number; replication: number }): string =>
   s ? `${s.partitions} × r${s.replication}` : '—';
@@ -21,9 +22,9 @@ function detail(t: TopicView): string {
   <div class="records"></div>`;
 }
 
-function records(list: RecordView[]): string {
+function records(list: RecordView[], topic: string): string {
   if (!list.length) return '<p class="muted">no records match</p>';
-  return `<table class="records-table"><tr><th>partition</th><th>offset</th><th>time</th><th>key</th><th>value</th></tr>${list
+  return `<table class="records-table"><tr><th>partition</th><th>offset</th><th>time</th><th>key</th><th>value</th><th>trace</th></tr>${list
     .map(
       (r) =>
         `<tr class="${r.problem ? 'invalid' : ''}"><td>${r.partition}</td><td>${r.offset}</td><td>${esc(r.timestamp)}</td><td>${esc(r.key)}</td><td><code>${esc(
@@ -32,7 +33,7 @@ function records(list: RecordView[]): string {
           Object.keys(r.headers).length
             ? `<div class="muted">headers ${esc(JSON.stringify(r.headers))}</div>`
             : ''
-        }</td></tr>`,
+        }</td><td>${r.headers.traceparent ? `<a href="${followHash(topic, r.partition, r.offset)}" data-follow>follow</a>` : ''}</td></tr>`,
     )
     .join('')}</table>`;
 }
@@ -50,7 +51,7 @@ async function openTopic(pane: HTMLElement, t: TopicView): Promise<void> {
       );
       shown = pageToken ? [...shown, ...page.records] : page.records;
       out.innerHTML =
-        records(shown) + (page.nextPageToken ? '<button class="older">older records</button>' : '');
+        records(shown, t.name) + (page.nextPageToken ? '<button class="older">older records</button>' : '');
       const older = out.querySelector<HTMLButtonElement>('button.older');
       if (older) older.onclick = () => void browse(values, page.nextPageToken);
     } catch (error) {

@@ -26,6 +26,8 @@ export interface KafkaRecord<T> {
   readonly value: T;
   /** Headers decoded as UTF-8; on a repeated name the last one wins. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Every value of each header, decoded as UTF-8, in record order: a repeated name (`baggage`) keeps them all. */
+  readonly headerValues: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Logger {
@@ -133,6 +135,13 @@ export interface DeployOptions {
    * @default - none
    */
   environment?: Readonly<Record<string, string>>;
+  /**
+   * Deployed with the AWS Distro for OpenTelemetry Lambda layer, which registers an OpenTelemetry SDK before the
+   * handler loads: its records' `process` spans and its publishes' spans are then recorded and exported (README,
+   * "Observing a deployed stack"). Locally the emulator records every handler's spans either way.
+   * @default false
+   */
+  tracing?: boolean;
 }
 
 /** The deploy settings with every default applied. */
@@ -141,6 +150,7 @@ export interface DeploySettings {
   readonly timeoutSeconds: number;
   readonly reservedConcurrency: number | undefined;
   readonly environment: Readonly<Record<string, string>>;
+  readonly tracing: boolean;
 }
 
 /** Every default of a handler declaration, in one place: the settled declaration is filled from here alone. */
@@ -152,7 +162,7 @@ export const HANDLER_DEFAULTS = {
   retry: { attempts: 3, initialMs: 100, maxMs: 5000, multiplier: 2, maxRecordAgeSeconds: 'unlimited' },
   failureMode: 'dead-letter',
   onFailure: 's3',
-  deploy: { memoryMb: 512, timeoutSeconds: 60 },
+  deploy: { memoryMb: 512, timeoutSeconds: 60, tracing: false },
   recordFormat: 'JSON',
 } as const;
 
@@ -302,6 +312,8 @@ function checkDeploy(what: string, deploy: DeploySettings): void {
   if (deploy.reservedConcurrency !== undefined)
     checkInt(what, 'deploy.reservedConcurrency', deploy.reservedConcurrency, 1000);
   checkEnvironment(what, deploy.environment);
+  if (typeof deploy.tracing !== 'boolean')
+    throw new DeclarationError(what, `deploy.tracing must be true or false, got ${String(deploy.tracing)}`);
 }
 
 /**
@@ -476,6 +488,7 @@ function settle(options: AnyHandlerOptions): HandlerSpec {
       timeoutSeconds: deploy.timeoutSeconds ?? defaults.deploy.timeoutSeconds,
       reservedConcurrency: deploy.reservedConcurrency,
       environment: Object.freeze({ ...deploy.environment }),
+      tracing: deploy.tracing ?? defaults.deploy.tracing,
     }),
     recordFormat: options.recordFormat ?? defaults.recordFormat,
   };
@@ -530,5 +543,14 @@ export function eventSourcesOf(spec: HandlerSpec): { topic: AnyTopic; group: str
   return spec.topics.map((topic) => ({ topic, group: consumerGroupFor(spec, topic.name) }));
 }
 
+/** The parts of the context object Lambda's Node.js runtime passes with each event that the adapter reads. */
+export interface LambdaContext {
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
 /** The Lambda entry point type every handler module exports as `handler`. */
-export type LambdaHandler = (event: MskEvent) => Promise<MskBatchResponse | undefined>;
+export type LambdaHandler = (
+  event: MskEvent,
+  context?: LambdaContext,
+) => Promise<MskBatchResponse | undefined>;

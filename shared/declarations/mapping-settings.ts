@@ -34,6 +34,8 @@ export interface MappingSettings {
   readonly onFailure?: OnFailureSetting;
   /** ProvisionedPollerConfig: the error-handling controls and partial batch responses need provisioned pollers. */
   readonly provisionedPollerConfig?: { readonly minimumPollers: number; readonly maximumPollers: number };
+  /** MetricsConfig: the mapping's own metrics (MAPPING_METRICS). */
+  readonly metricsConfig: { readonly metrics: typeof MAPPING_METRICS };
   /**
    * SchemaRegistryConfig (under the Kafka event source config), for a topic whose value or key is in a registry
    * format: the mapping validates and decodes those through the registry (infra fills in its URI and access).
@@ -43,6 +45,14 @@ export interface MappingSettings {
     readonly schemaValidationConfigs: readonly { readonly attribute: 'KEY' | 'VALUE' }[];
   };
 }
+
+/**
+ * The mapping's own metrics, every kind CloudFormation's MetricsConfig takes for a Kafka source: `EventCount`
+ * (events polled, filtered out, invoked, failed, dropped, sent to the on-failure destination), `ErrorCount` and
+ * `KafkaMetrics` (the last two for MSK and self-managed Kafka only). Published in AWS/Lambda per
+ * EventSourceMappingUUID; the filtered-out count is the one figure the function cannot see itself.
+ */
+export const MAPPING_METRICS = ['EventCount', 'ErrorCount', 'KafkaMetrics'] as const;
 
 /** What CloudFormation's -1 means for MaximumRetryAttempts and MaximumRecordAgeInSeconds. */
 export const UNLIMITED = -1;
@@ -88,6 +98,7 @@ export function mappingSettings(spec: HandlerSpec): MappingSettings[] {
     }),
     ...startingPositionOf(spec.startingPosition),
     ...(filterCriteria && { filterCriteria }),
+    metricsConfig: { metrics: MAPPING_METRICS },
     ...(report && {
       functionResponseTypes: ['ReportBatchItemFailures'] as const,
       maximumRetryAttempts: spec.retry.attempts === 'unlimited' ? UNLIMITED : spec.retry.attempts - 1,

@@ -8,6 +8,8 @@
 import type { Failure } from '../lambda/dead-letter';
 import type { RecordLocation } from '../errors';
 import type { PackedEvent } from './event-transfer';
+import type { EmfDocument } from '../observability/emf';
+import type { SpanReport } from '../observability/span-report';
 
 /** What the container needs to start: the module to load and the function's identity. */
 export interface ContainerSetup {
@@ -37,6 +39,10 @@ export interface InvocationSummary {
   retries: number;
   deadLettered: (RecordLocation & Failure & { deadLetterTopic: string })[];
   failed: (RecordLocation & Failure)[];
+  /** The EMF documents the function printed for the invocation. */
+  metrics?: EmfDocument[];
+  /** Its records' spans, for "follow this record". */
+  spans?: SpanReport;
 }
 
 export type ToContainer =

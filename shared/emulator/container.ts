@@ -57,6 +57,8 @@ function summarize(report: InvocationReport): InvocationSummary {
     retries: report.retries,
     deadLettered: report.deadLettered,
     failed: report.failed,
+    ...(report.metrics && { metrics: report.metrics }),
+    ...(report.spans && { spans: report.spans }),
   };
 }
 

@@ -11,3 +11,7 @@ export type { HandlerStats, RecentFailure } from './stats';
 export type { PartitionLag } from '../operations/lag';
 export { partitionForKey } from '../kafka/partitioner';
 export type { DeadLetterInfo, FailureKind } from '../lambda/dead-letter';
+export { followRecord } from './follow';
+export type { FollowTarget, FollowOptions, FollowedTrace } from './follow';
+export type { TracedRecord, TracedSpan, TraceNode } from './follow-tree';
+export type { MetricFigures } from './stats';

@@ -1,5 +1,7 @@
 import type { InvocationSummary } from './container-protocol';
 import type { PartitionLag } from '../operations/lag';
+import { METRIC, type EmfDocument } from '../observability/emf';
+import { SpanStore } from './span-store';
 
 /** A failure worth showing a person: a dead-lettered or reported record, a failed invocation, a discarded batch. */
 export interface RecentFailure {
@@ -12,6 +14,38 @@ export interface RecentFailure {
 }
 
 const RECENT = 50;
+
+/** The metrics names a document carries as counts, summed over every document the function printed. */
+const COUNTED = Object.values(METRIC)
+  .filter((m) => m.unit === 'Count' && m.name !== METRIC.batchSize.name)
+  .map((m) => m.name);
+
+/** What the function's EMF documents said, as the console shows it. */
+export class MetricFigures {
+  /** Documents received (one per invocation and topic). */
+  documents = 0;
+  /** Each count metric summed over every document. */
+  readonly totals: Record<string, number> = Object.fromEntries(COUNTED.map((name) => [name, 0]));
+  /** The latest document's record age (max and median), duration and batch size, in milliseconds and records. */
+  latest:
+    | { at: Date; recordAgeMaxMs?: number; recordAgeP50Ms?: number; durationMs: number; batchSize: number }
+    | undefined;
+
+  add(doc: EmfDocument): void {
+    this.documents++;
+    for (const name of COUNTED) if (typeof doc[name] === 'number') this.totals[name]! += doc[name];
+    const num = (name: string): number | undefined => (typeof doc[name] === 'number' ? doc[name] : undefined);
+    const ageMax = num(METRIC.recordAgeMax.name);
+    const ageP50 = num(METRIC.recordAgeP50.name);
+    this.latest = {
+      at: new Date(doc._aws.Timestamp),
+      ...(ageMax !== undefined && { recordAgeMaxMs: ageMax }),
+      ...(ageP50 !== undefined && { recordAgeP50Ms: ageP50 }),
+      durationMs: num(METRIC.duration.name) ?? 0,
+      batchSize: num(METRIC.batchSize.name) ?? 0,
+    };
+  }
+}
 
 /** Running totals for one handler, fed by its invocations and its event sources. */
 export class HandlerStats {
@@ -34,6 +68,10 @@ export class HandlerStats {
   partitionLag: PartitionLag[] = [];
   /** The latest failures, newest last. */
   readonly recent: RecentFailure[] = [];
+  /** The function's own metrics, from the EMF documents it printed. */
+  readonly metrics = new MetricFigures();
+  /** Its records' recent spans, for "follow this record". */
+  readonly spans = new SpanStore();
 
   /** What one invocation did; `error` when it failed whole. */
   recordInvocation(
@@ -42,6 +80,8 @@ export class HandlerStats {
   ): void {
     this.invocations++;
     if (summary) {
+      for (const doc of summary.metrics ?? []) this.metrics.add(doc);
+      if (summary.spans) this.spans.add(summary.spans);
       this.handled += summary.handled;
       this.retries += summary.retries;
       this.deadLettered += summary.deadLettered.length;

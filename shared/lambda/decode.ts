@@ -1,7 +1,7 @@
 import { DecodeError, errorMessage, type RecordLocation } from '../errors';
 import { jsonCodec, type Codec } from '../declarations/codec';
 import type { KafkaRecord, RecordFormat } from '../declarations/handler';
-import type { MskHeader, MskRecord, RawRecord, SchemaMetadata } from './msk-event';
+import { headerText, type MskHeader, type MskRecord, type RawRecord, type SchemaMetadata } from './msk-event';
 import { validate } from '../declarations/schema';
 import type { AnyTopic } from '../declarations/topic';
 
@@ -20,8 +20,8 @@ export function decodeRecord<T>(
   } catch (error) {
     throw notValid(t.codec, error, raw);
   }
-  const headers: Record<string, string> = raw.headers.length ? {} : NO_HEADERS;
-  for (const h of raw.headers) if (h.value !== null) headers[h.key] = h.value.toString('utf8');
+  const headers = raw.headers.length ? newHeaders() : NO_HEADERS;
+  for (const h of raw.headers) if (h.value !== null) addHeader(headers, h.key, h.value.toString('utf8'));
   let key: string | null = null;
   if (raw.key !== null && !t.keyCodec) key = raw.key.toString('utf8');
   else if (raw.key !== null)
@@ -104,7 +104,7 @@ function checked<T>(
   decoded: unknown,
   key: string | null,
   timestampType: KafkaRecord<T>['timestampType'],
-  headers: Record<string, string>,
+  headers: Headers,
 ): KafkaRecord<T> | Promise<KafkaRecord<T>> {
   const value = validate(topic.schema, decoded, at) as T | Promise<T>;
   const keyChecked = topic.keySchema && validate(topic.keySchema, key, at, 'key');
@@ -118,7 +118,7 @@ function toRecord<T>(
   key: string | null,
   value: T,
   timestampType: KafkaRecord<T>['timestampType'],
-  headers: Record<string, string>,
+  headers: Headers,
 ): KafkaRecord<T> {
   return {
     topic: at.topic,
@@ -128,17 +128,30 @@ function toRecord<T>(
     timestampType,
     key,
     value,
-    headers,
+    headers: headers.last,
+    headerValues: headers.all,
   };
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({});
+/** A record's headers both ways: the last value of each name, and every value in record order. */
+interface Headers {
+  last: Record<string, string>;
+  all: Record<string, string[]>;
+}
 
-/** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8; the last name wins. */
-function eventHeaders(list: readonly MskHeader[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const header of list)
-    for (const [name, bytes] of Object.entries(header)) headers[name] = Buffer.from(bytes).toString('utf8');
+const NO_HEADERS: Headers = Object.freeze({ last: Object.freeze({}), all: Object.freeze({}) }) as Headers;
+
+const newHeaders = (): Headers => ({ last: {}, all: {} });
+
+function addHeader(headers: Headers, name: string, value: string): void {
+  headers.last[name] = value;
+  (headers.all[name] ??= []).push(value);
+}
+
+/** Headers of the event (`{ name: byte values }` each, `{}` for a null value), decoded as UTF-8. */
+function eventHeaders(list: readonly MskHeader[]): Headers {
+  const headers = newHeaders();
+  for (const header of list) for (const name in header) addHeader(headers, name, headerText(header[name]!));
   return headers;
 }
 

@@ -55,6 +55,28 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** Longer values are decoded through a Buffer: `String.fromCharCode` spreads its bytes as arguments. */
+const SHORT_HEADER = 4096;
+
+/**
+ * A header value of the event (byte values) as text, decoded as UTF-8. An ASCII value (a trace id, most header
+ * values) is made straight from its bytes: `Buffer.from` of a plain array costs over a microsecond, more than
+ * decoding the rest of the record, and every record the framework writes carries a `traceparent`.
+ */
+export function headerText(bytes: readonly number[]): string {
+  const n = bytes.length;
+  if (n <= SHORT_HEADER) {
+    let ascii = true;
+    for (let i = 0; i < n; i++)
+      if ((bytes[i]! & 0x80) !== 0) {
+        ascii = false;
+        break;
+      }
+    if (ascii) return String.fromCharCode.apply(null, bytes as number[]);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** Headers as the event source sends them: one object per header, in record order, `{}` for a null value. */
 export function mskHeadersOf(headers: RawRecord['headers']): MskHeader[] {
   return headers.map(({ key, value }) => (value === null ? {} : { [key]: [...value] }));

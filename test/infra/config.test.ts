@@ -119,3 +119,22 @@ describe('what infra derives from a declaration', () => {
     expect(topicConfigs({ ...topic, config: {} })).toBeUndefined();
   });
 });
+
+describe('the tracing layer from context', () => {
+  test('an ADOT distro layer ARN, run under /opt/otel-instrument unless told otherwise', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:6';
+    const context: Record<string, string> = { tracingLayerArn: arn };
+    expect(optionsFromContext((k) => context[k]).tracingLayer).toEqual({
+      arn,
+      execWrapper: '/opt/otel-instrument',
+    });
+    context.tracingExecWrapper = '/opt/otel-handler';
+    expect(optionsFromContext((k) => context[k]).tracingLayer?.execWrapper).toBe('/opt/otel-handler');
+  });
+
+  test('anything but a layer version ARN is refused, naming the key', () => {
+    expect(() =>
+      optionsFromContext((k) => (k === 'tracingLayerArn' ? 'aws-otel-nodejs' : undefined)),
+    ).toThrow(/context "tracingLayerArn" must be a Lambda layer version ARN/);
+  });
+});

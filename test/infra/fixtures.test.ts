@@ -213,3 +213,48 @@ test('deploy options of the declaration: memory, timeout, reserved concurrency',
   expect(p.Timeout).toBe(90);
   expect(p.ReservedConcurrentExecutions).toBe(8);
 });
+
+describe('deploy.tracing: the ADOT layer where a handler asks for it, and only there', () => {
+  test('the traced handler gets the layer for its architecture, the wrapper, active tracing and X-Ray writes', () => {
+    const p = fnProps('zone-reporter').Properties!;
+    const layers = asList(p.Layers).map((l) => JSON.stringify(l));
+    expect(layers).toHaveLength(1);
+    // an environment-agnostic stack: the CDK's per-region table of the ADOT JavaScript layer, arm64
+    expect(layers[0]).toContain('aws-otel-nodejs-arm64');
+    expect((p.Environment as { Variables: Record<string, unknown> }).Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe(
+      '/opt/otel-handler',
+    );
+    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+    const xray = statements('zone-reporter').find((s) => s.Sid === 'ExportTraces')!;
+    expect(asList(xray.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  test('the untraced handler gets none of it', () => {
+    const p = fnProps('quiet-consumer').Properties!;
+    expect(p.Layers).toBeUndefined();
+    expect(p.TracingConfig).toBeUndefined();
+    expect(
+      (p.Environment as { Variables: Record<string, unknown> }).Variables.AWS_LAMBDA_EXEC_WRAPPER,
+    ).toBeUndefined();
+    expect(statements('quiet-consumer').some((s) => s.Sid === 'ExportTraces')).toBe(false);
+  });
+
+  test('without NAT, the functions reach X-Ray through an interface endpoint, on HTTPS only', () => {
+    const endpoints = resourcesOf(synth.json, 'AWS::EC2::VPCEndpoint').filter(([, e]) =>
+      JSON.stringify(e.ServiceName).includes('.xray'),
+    );
+    expect(endpoints).toHaveLength(1);
+    const [, endpoint] = endpoints[0]!;
+    expect(endpoint.PrivateDnsEnabled).toBe(true);
+    const functionGroup = logicalIdOf(synth.stack, synth.stack.network.functionSecurityGroup);
+    const egress = resourcesOf(synth.json, 'AWS::EC2::SecurityGroupEgress').filter(
+      ([, e]) => JSON.stringify(e.GroupId).includes(functionGroup) && e.FromPort === 443,
+    );
+    expect(egress).toHaveLength(1);
+    const [, rule] = egress[0]!;
+    expect(rule.CidrIp).toBeUndefined();
+    expect(asList(endpoint.SecurityGroupIds).map((g) => JSON.stringify(g))).toContain(
+      JSON.stringify(rule.DestinationSecurityGroupId),
+    );
+  });
+});

@@ -4,6 +4,7 @@ import type { AppManifest } from '../../shared/declarations/app';
 import { SERVER_PROPERTIES, serverProperties } from '../../infra/cluster';
 import { planHandler } from '../../shared/declarations/app-plan';
 import { FAILED_RECORDS_METRIC } from '../../infra/alarms';
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../shared/observability/emf';
 import {
   asList,
   exampleManifest,
@@ -355,6 +356,14 @@ describe('event source mappings', () => {
     }
   });
 
+  test("each publishes the mapping's own metrics: event counts, errors and Kafka consumer metrics", () => {
+    for (const { definition } of manifest.handlers)
+      for (const m of mappingsOf(definition.name))
+        expect(m.Properties!.MetricsConfig).toEqual({
+          Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'],
+        });
+  });
+
   test('each reads the cluster as its function, with one consumer group per (handler, topic)', () => {
     const clusterId = idOf('AWS::MSK::Cluster', () => true);
     for (const { definition } of manifest.handlers) {
@@ -548,8 +557,10 @@ describe('least-privilege IAM per function', () => {
 });
 
 describe('operations', () => {
-  test('per handler: an Errors alarm, a failed-records alarm from the logs, an OffsetLag alarm', () => {
-    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 3 * manifest.handlers.length);
+  test('per handler: an Errors alarm, failed-records and record-age alarms on its EMF metrics, an OffsetLag alarm', () => {
+    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * manifest.handlers.length);
+    // the failed-record count comes from the functions' own metrics documents, not from parsing their logs
+    synth.template.resourceCountIs('AWS::Logs::MetricFilter', 0);
     for (const [name, h] of synth.stack.handlers) {
       const fnRef = ref(logicalIdOf(synth.stack, h.function.fn));
       synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -569,21 +580,85 @@ describe('operations', () => {
       synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: FAILED_RECORDS_METRIC.namespace,
         MetricName: FAILED_RECORDS_METRIC.metricName,
-        Dimensions: [{ Name: 'Handler', Value: name }],
+        Statistic: 'Sum',
+        Dimensions: [{ Name: DIMENSION.handler, Value: name }],
+        Threshold: 1,
       });
-      synth.template.hasResourceProperties('AWS::Logs::MetricFilter', {
-        LogGroupName: ref(logicalIdOf(synth.stack, h.function.logGroup)),
-        FilterPattern: '{ $.msg = "record failed" }',
-        MetricTransformations: [
-          {
-            MetricNamespace: FAILED_RECORDS_METRIC.namespace,
-            MetricName: FAILED_RECORDS_METRIC.metricName,
-            MetricValue: '1',
-            Dimensions: [{ Key: 'Handler', Value: '$.handler' }],
-          },
-        ],
+      synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.recordAgeMax.name,
+        Statistic: 'Maximum',
+        Dimensions: [{ Name: DIMENSION.handler, Value: name }],
+        Threshold: 300_000,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'GreaterThanThreshold',
       });
     }
+  });
+
+  test('one dashboard for the stack: per handler records/s, failures by kind, record age, duration, errors, throttles, concurrency, OffsetLag and its mappings', () => {
+    synth.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [, dashboard] = resourcesOf(synth.json, 'AWS::CloudWatch::Dashboard')[0]!;
+    const body = renderArn(dashboard.DashboardBody);
+    const widgets = (
+      JSON.parse(body.replace(/\$\{[^}]+\}/g, 'TOKEN')) as {
+        widgets: { properties: Record<string, unknown> }[];
+      }
+    ).widgets;
+    const titles = widgets.map((w) => w.properties.title).filter(Boolean);
+    for (const title of [
+      'records/s',
+      'failed records by kind',
+      'record age (ms)',
+      'duration (ms)',
+      'errors and throttles',
+      'concurrency',
+      'OffsetLag',
+      'event source mappings',
+    ])
+      expect(titles.filter((t) => t === title)).toHaveLength(manifest.handlers.length);
+    for (const name of manifest.handlers.map((h) => h.definition.name)) {
+      expect(body).toContain(`"Handler","${name}"`);
+      expect(body).toContain(`### ${name}`);
+    }
+    for (const metric of [
+      METRIC.received,
+      METRIC.handled,
+      METRIC.failedDecode,
+      METRIC.failedSchema,
+      METRIC.failedHandler,
+      METRIC.failedTimeout,
+      METRIC.recordAgeMax,
+      METRIC.recordAgeP50,
+      METRIC.duration,
+    ])
+      expect(body).toContain(`"${METRICS_NAMESPACE}","${metric.name}"`);
+    for (const metric of [
+      'Errors',
+      'Throttles',
+      'ConcurrentExecutions',
+      'OffsetLag',
+      'FilteredOutEventCount',
+      'PolledEventCount',
+    ])
+      expect(body).toContain(`"${metric}"`);
+    // the mapping metrics are per mapping, by its UUID
+    const mappingCount = [...synth.stack.handlers.values()].reduce(
+      (n, h) => n + h.eventSources.mappings.length,
+      0,
+    );
+    expect(body.match(/"FilteredOutEventCount","EventSourceMappingUUID"/g)).toHaveLength(mappingCount);
+    expect(widgets[0]!.properties.alarms).toHaveLength(4 * manifest.handlers.length);
+    expect(renderArn(synth.json.Outputs!.DashboardUrl!.Value)).toContain('#dashboards/dashboard/');
+  });
+
+  test('no handler of the example asks for tracing: no ADOT layer, no X-Ray access or egress', () => {
+    for (const [, h] of synth.stack.handlers) {
+      const props = synth.json.Resources[logicalIdOf(synth.stack, h.function.fn)]!.Properties!;
+      expect(props.Layers).toBeUndefined();
+      expect(props.TracingConfig).toBeUndefined();
+    }
+    expect(JSON.stringify(synth.json)).not.toContain('xray');
   });
 
   test('outputs: cluster ARN, how to get the bootstrap brokers, topic names', () => {

@@ -13,7 +13,14 @@ import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
 import { launchChromium, screenshot } from '../support/browser';
-import { collect, createFixtureTopics, FIXTURE_APP, FIXTURE_ENV, kafkaClient } from '../support/emulation';
+import {
+  collect,
+  createFixtureTopics,
+  FIXTURE_APP,
+  FIXTURE_ENV,
+  kafkaClient,
+  quietOutput,
+} from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -41,6 +48,7 @@ describe('the web console in a real browser', () => {
       passEnvironment: FIXTURE_ENV,
       brokers,
       log: createLogger({}, 'silent'),
+      output: quietOutput,
       only: ['echo'],
     });
     tools = emulatorTools(emulator);

@@ -14,6 +14,7 @@ import {
   FIXTURE_APP,
   FIXTURE_ENV,
   kafkaClient,
+  quietOutput,
   waitForStableGroup,
 } from '../support/emulation';
 import { testBrokers } from '../support/brokers';
@@ -75,6 +76,7 @@ describe('the local emulator', () => {
         passEnvironment: FIXTURE_ENV,
         brokers,
         log,
+        output: quietOutput,
         only: ['echo', 'audit'],
       });
       handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
@@ -174,6 +176,7 @@ describe('the local emulator', () => {
         passEnvironment: FIXTURE_ENV,
         brokers,
         log,
+        output: quietOutput,
         only: ['echo'],
       });
       const second = await startEmulator({
@@ -181,6 +184,7 @@ describe('the local emulator', () => {
         passEnvironment: FIXTURE_ENV,
         brokers,
         log,
+        output: quietOutput,
         only: ['echo'],
       });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
@@ -213,6 +217,7 @@ describe('the local emulator', () => {
         passEnvironment: FIXTURE_ENV,
         brokers,
         log,
+        output: quietOutput,
         only: ['flaky'],
       });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);
@@ -245,6 +250,7 @@ describe('the local emulator', () => {
         passEnvironment: FIXTURE_ENV,
         brokers,
         log,
+        output: quietOutput,
         only: ['latecomer'],
       });
       const handled = await collect(kafka, [fx.handled.name], (v) => v as Handled);

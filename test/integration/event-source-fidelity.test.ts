@@ -17,7 +17,7 @@ import { PAYLOAD_LIMIT_BYTES } from '../../shared/emulator/event-payload';
 import type { MskEvent } from '../../shared';
 import { testBrokers } from '../support/brokers';
 import { NULL_MARKER, produceWithJavaClient } from '../support/console-producer';
-import { kafkaClient } from '../support/emulation';
+import { kafkaClient, quietOutput } from '../support/emulation';
 import { FUNCTION_ERROR_RESPONSE, INVOCATION_RECORD_KEYS } from '../support/invocation-record';
 
 const APP = resolve(__dirname, '../fixtures/fidelity');
@@ -166,6 +166,7 @@ describe('the emulator, held to the event source mapping', () => {
       passEnvironment: ['FIDELITY_PREFIX', 'FIDELITY_OUT'],
       onFailureDir,
       log: recordingLogger(lines, wake),
+      output: quietOutput,
     });
     producer = kafkaClient(brokers).producer();
     await producer.connect();

@@ -29,7 +29,14 @@ import {
 import { createProducer } from '../../shared/producer';
 import type { Handled } from '../fixtures/app/topics';
 import { testBrokers } from '../support/brokers';
-import { collect, createFixtureTopics, FIXTURE_APP, FIXTURE_ENV, kafkaClient } from '../support/emulation';
+import {
+  collect,
+  createFixtureTopics,
+  FIXTURE_APP,
+  FIXTURE_ENV,
+  kafkaClient,
+  quietOutput,
+} from '../support/emulation';
 
 type FixtureTopics = typeof import('../fixtures/app/topics');
 
@@ -114,6 +121,7 @@ beforeAll(async () => {
     passEnvironment: FIXTURE_ENV,
     brokers,
     log: createLogger({}, 'silent'),
+    output: quietOutput,
     only: ['echo', 'audit'],
   });
   stack = await startLocalStack({

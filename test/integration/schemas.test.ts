@@ -12,7 +12,7 @@ import type { MskEvent } from '../../shared/lambda/msk-event';
 import { createProducer } from '../../shared/producer';
 import { frame } from '../../shared/schemas/wire-format';
 import { testBrokers } from '../support/brokers';
-import { collect, kafkaClient, REPO } from '../support/emulation';
+import { collect, kafkaClient, quietOutput, REPO } from '../support/emulation';
 import { TradeSchema, Trade_Side } from '../fixtures/schemas/app/trade_pb';
 
 type SchemaTopics = typeof import('../fixtures/schemas/app/topics');
@@ -72,6 +72,7 @@ describe('registry topics through the emulator', () => {
       watch: false,
       // The fixture's topic and group prefix, passed through by name (a function's environment is its own).
       passEnvironment: ['FIXTURE_PREFIX'],
+      output: quietOutput,
     });
     seen = await collect(kafka, [fx.seen.name], (v) => v as Seen);
     const producer = createProducer({ brokers, clientId: 'schemas-test' });

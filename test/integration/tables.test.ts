@@ -18,7 +18,7 @@ import { tableClient } from '../../shared/state/table-client';
 import { inventory } from '../../functions/tables';
 import { itemChange, type ItemChange } from '../../functions/topics';
 import { testBrokers } from '../support/brokers';
-import { createFixtureTopics, kafkaClient, REPO } from '../support/emulation';
+import { createFixtureTopics, kafkaClient, quietOutput, REPO } from '../support/emulation';
 
 const Counter = z.object({
   userId: z.string(),
@@ -295,6 +295,7 @@ describe('the example inventory projection on real Kafka', () => {
         brokers,
         log: createLogger({}, 'silent'),
         only: ['inventory-projection'],
+        output: quietOutput,
         watch: false,
       });
       try {

@@ -3,6 +3,7 @@
  * throws on: every produced record is either handled or dead-lettered, exactly once, with the right reason.
  */
 import { startEmulator } from '../../shared/emulator/emulator';
+import { quietOutput } from '../support/emulation';
 import { analyse, describeMissing, expectSound, report, settle } from './support/checks';
 import {
   APP,
@@ -49,6 +50,7 @@ it('handled + dead-lettered equals produced, exactly, with 1% malformed and 1% t
     log,
     only: ['projection'],
     passEnvironment: RELIABILITY_ENV,
+    output: quietOutput,
   });
   timeline.mark('emulator started');
   let traffic: Traffic;

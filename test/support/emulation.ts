@@ -3,8 +3,21 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { resolve } from 'node:path';
 import { loadApp } from '../../shared/declarations/app';
 import { alignTopics } from '../../shared/emulator/align-topics';
+import { EMF_LINE_START } from '../../shared/observability/emf';
 
 export const REPO = resolve(__dirname, '../..');
+
+/**
+ * The emulator's `output` for tests: the functions' output on this process's stdout and stderr as by default, but
+ * for their metrics lines (one EMF document per invocation), which would bury Jest's report.
+ */
+export function quietOutput(chunk: string, stream: 'stdout' | 'stderr'): void {
+  const shown = chunk
+    .split('\n')
+    .filter((line) => !line.startsWith(EMF_LINE_START))
+    .join('\n');
+  if (shown.trim()) (stream === 'stderr' ? process.stderr : process.stdout).write(shown);
+}
 export const FIXTURE_APP = resolve(REPO, 'test/fixtures/app');
 /**
  * What the fixture app's functions read from the test's environment. A function sees only what the deployed one

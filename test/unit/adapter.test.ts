@@ -199,7 +199,15 @@ describe('the Lambda adapter', () => {
       },
     });
     const result = await runHandler(h, [record(orders, { userId: 'u1', seq: 9 })]);
-    expect(result.published).toEqual([{ topic: 'audit', key: null, value: { seen: 9 }, headers: {} }]);
+    expect(result.published).toEqual([
+      {
+        topic: 'audit',
+        key: null,
+        value: { seen: 9 },
+        // the record had no trace context: its handling started a trace, which the publish continues
+        headers: { traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) as unknown },
+      },
+    ]);
 
     const rogue = defineHandler({
       name: 'rogue',

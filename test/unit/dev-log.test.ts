@@ -33,4 +33,23 @@ describe('the dev log routing', () => {
       expect(terminal.join('')).toBe(file);
     }
   });
+
+  it("keeps the functions' metrics lines in the file, and off a terminal that is not verbose", async () => {
+    const emf = '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"Handler":"orders"}';
+    const run = async (verbose: boolean): Promise<{ file: string; terminal: string }> => {
+      const path = join(mkdtempSync(join(tmpdir(), 'dev-log-')), 'dev.log');
+      const terminal: string[] = [];
+      const log = openDevLog({ tty: false, verbose, path, terminal: (chunk) => terminal.push(chunk) });
+      // a metrics line split across two chunks, between two lines of handler output
+      log.output(`first\n${emf.slice(0, 20)}`, 'stdout', 'orders');
+      log.output(`${emf.slice(20)}\nsecond\n`, 'stdout', 'orders');
+      await log.close();
+      return { file: readFileSync(path, 'utf8'), terminal: terminal.join('') };
+    };
+    const quiet = await run(false);
+    expect(quiet.file).toBe(`first\n${emf}\nsecond\n`);
+    expect(quiet.terminal).toBe('first\nsecond\n');
+    const verbose = await run(true);
+    expect(verbose.terminal).toBe(verbose.file);
+  });
 });

@@ -158,6 +158,14 @@ describe('a declaration field, its CloudFormation property and the emulator', ()
     expect(local.onFailure).toBeUndefined();
   });
 
+  test('every mapping publishes its own metrics, in either mode: every kind a Kafka source takes', () => {
+    for (const options of [{}, report]) {
+      const { cfn, settings } = translate(options);
+      expect(cfn.metricsConfig).toEqual({ metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] });
+      expect(settings.metricsConfig.metrics).toEqual(['EventCount', 'ErrorCount', 'KafkaMetrics']);
+    }
+  });
+
   test('filter: the one pattern deployed is the one the emulator applies', () => {
     const { cfn, local } = translate({ filter: { kind: ['trade'] } });
     expect(cfn.filterCriteria).toEqual({ filters: [{ pattern: '{"value":{"kind":["trade"]}}' }] });
