@@ -10,6 +10,7 @@ import { learnApp } from '../shared/emulator/learn-app';
 import { localFunctionFor, type LocalFunction } from '../shared/emulator/local-function';
 import { DirectTools, appOf, type ClusterTools, type FunctionInvoker } from '../shared/operations';
 import { catalogTopics } from '../shared/emulator/catalog';
+import { readSchemaLock, schemaLockPathOf } from '../shared/schemas/schema-lock';
 import { appDir, cliKafkaConfig, passEnvFlag, resolveBrokers, resolveDynamoDb } from './context';
 import { stackTools } from './stack';
 
@@ -91,7 +92,11 @@ export async function openTools(
     plan,
     declaration: (topic) => topics.get(topic),
     brokers: await resolveBrokers(say),
-    functionSettings: { dynamodbEndpoint, passEnvironment },
+    functionSettings: {
+      dynamodbEndpoint,
+      passEnvironment,
+      schemaLock: readSchemaLock(schemaLockPathOf(appDir(flags.app))),
+    },
     say,
   });
 }

@@ -1,5 +1,5 @@
 import type { FSWatcher } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { AppPlan, HandlerPlan } from '../declarations/app-plan';
 import type { Logger } from '../declarations/handler';
@@ -20,7 +20,7 @@ import { OnFailureDirectory, OnFailureTopic, type OnFailureDestination } from '.
 import { partitionLag, totalLag } from '../operations/lag';
 import { HandlerStats } from './stats';
 import { localRegistryOf } from '../schemas/local-registry';
-import { readSchemaLock, SCHEMA_LOCK_FILE } from '../schemas/schema-lock';
+import { readSchemaLock, schemaLockPathOf } from '../schemas/schema-lock';
 
 export interface EmulatorOptions {
   /** The application folder (topics.ts and handlers/). */
@@ -136,8 +136,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
     );
   const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const dynamodbEndpoint = o.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT?.trim();
+  const schemaLock = readSchemaLock(o.schemaLockPath ?? schemaLockPathOf(o.appDir));
   const functionSettings = {
     region,
+    schemaLock,
     ...(dynamodbEndpoint && { dynamodbEndpoint }),
     ...(o.passEnvironment && { passEnvironment: o.passEnvironment }),
   };
@@ -185,10 +187,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<Emulator> {
   });
   const destinations = onFailureDestinations(kafka, onFailureDir);
   // The mappings of registry topics read them through the local registry, filled from the declarations and the lock.
-  const schemaRegistry = localRegistryOf(
-    plan.topics,
-    readSchemaLock(o.schemaLockPath ?? join(dirname(resolve(o.appDir)), SCHEMA_LOCK_FILE)),
-  );
+  const schemaRegistry = localRegistryOf(plan.topics, schemaLock);
   const partitionsOf = new Map(plan.topics.map((t) => [t.name, t.partitions]));
   const pollers = handlers.flatMap((handler) =>
     handler.eventSources.map(

@@ -7,7 +7,14 @@
  */
 import type { HandlerPlan, TopicSettings } from '../declarations/app-plan';
 import { functionEnvironment } from '../declarations/environment';
-import { localSchemaId, registryKind, SCHEMA_IDS_ENV, SCHEMA_REGISTRY_ENV } from '../schemas/schema-ids';
+import {
+  localSchemaId,
+  registryKind,
+  SCHEMA_HISTORY_ENV,
+  SCHEMA_IDS_ENV,
+  SCHEMA_REGISTRY_ENV,
+} from '../schemas/schema-ids';
+import { historyOf, type SchemaLock } from '../schemas/schema-lock';
 import { tableNameVariable } from '../state/dynamodb';
 
 /**
@@ -100,6 +107,7 @@ function tableEnvironment(tables: readonly string[]): Record<string, string> {
 function schemaEnvironment(
   handler: Pick<HandlerPlan, 'readTopics' | 'writeTopics'>,
   topics: readonly TopicSettings[],
+  lock: SchemaLock | undefined,
 ): Record<string, string> {
   const touched = new Set([...handler.readTopics, ...handler.writeTopics]);
   const registered = topics.filter((t) => touched.has(t.name) && t.registry);
@@ -114,23 +122,31 @@ function schemaEnvironment(
       },
     ]),
   );
-  return { [SCHEMA_REGISTRY_ENV]: kind, [SCHEMA_IDS_ENV]: JSON.stringify(ids) };
+  // Earlier versions of what it reads, from the schema lock, as infra passes them (recordFormat 'SOURCE').
+  const history = lock ? historyOf(lock, kind, handler.readTopics) : {};
+  return {
+    [SCHEMA_REGISTRY_ENV]: kind,
+    [SCHEMA_IDS_ENV]: JSON.stringify(ids),
+    ...(Object.keys(history).length > 0 && { [SCHEMA_HISTORY_ENV]: JSON.stringify(history) }),
+  };
 }
 
 /**
  * Everything infra sets on the deployed function, with local values: the declared variables and the framework's
  * (functionEnvironment, as infra/handler-function.ts), its tables' names (as infra/tables.ts) and, over registry
- * topics, the registry's kind and schema ids (as infra/schema-registry.ts).
+ * topics, the registry's kind, schema ids and the earlier versions the schema lock holds (as
+ * infra/schema-registry.ts).
  */
 export function deployedEnvironment(
   handler: Pick<HandlerPlan, 'deploy' | 'tables' | 'readTopics' | 'writeTopics'>,
   brokers: readonly string[],
   topics: readonly TopicSettings[],
+  schemaLock?: SchemaLock,
 ): Record<string, string> {
   return {
     ...functionEnvironment(handler.deploy, { kafkaAuth: 'none', kafkaBrokers: brokers.join(',') }),
     ...tableEnvironment(handler.tables),
-    ...schemaEnvironment(handler, topics),
+    ...schemaEnvironment(handler, topics, schemaLock),
   };
 }
 
@@ -169,6 +185,8 @@ export interface LocalEnvironmentOptions {
   dynamodbEndpoint?: string | undefined;
   /** Variables passed through from this process by name (local only). */
   passEnvironment?: readonly string[] | undefined;
+  /** The schema lock: earlier schema versions a function over registry topics may read. */
+  schemaLock?: SchemaLock | undefined;
 }
 
 /**

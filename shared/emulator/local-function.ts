@@ -412,7 +412,7 @@ export function localFunctionFor(
   return new LocalFunction({
     name,
     entry,
-    environment: deployedEnvironment(handler, o.brokers, o.topics),
+    environment: deployedEnvironment(handler, o.brokers, o.topics, o.schemaLock),
     tables: handler.tables.map((table) => ({ name: table })),
     local: { dynamodbEndpoint: o.dynamodbEndpoint, passEnvironment: o.passEnvironment },
     timeoutSeconds: deploy.timeoutSeconds,

@@ -6,6 +6,7 @@
  * version it holds. A fresh clone therefore knows the versions the example has shipped.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { AnyTopic } from '../declarations/topic';
 import type { Compatibility } from './compatibility-mode';
 import { incompatibilities, type SchemaVersion } from './compatibility';
@@ -173,6 +174,11 @@ export function withDeclared(
   }
   const sorted = Object.fromEntries(Object.entries(topics).sort(([a], [b]) => a.localeCompare(b)));
   return { version: 1, topics: sorted };
+}
+
+/** The application's lock: beside its folder (`functions/` -> `schemas.lock.json` at the project root). */
+export function schemaLockPathOf(appDir: string): string {
+  return join(dirname(resolve(appDir)), SCHEMA_LOCK_FILE);
 }
 
 export function readSchemaLock(path: string): SchemaLock {

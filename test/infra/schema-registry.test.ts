@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { loadApp, type AppManifest } from '../../shared/declarations/app';
+import { planApp } from '../../shared/declarations/app-plan';
+import { deployedEnvironment } from '../../shared/emulator/function-environment';
 import { PROJECT_ROOT } from '../../infra/handler-function';
 import { KafkaLambdaStack, type KafkaLambdaStackProps } from '../../infra/stack';
 import { avro } from '../../shared/formats';
@@ -166,6 +168,11 @@ describe('schema versions and the lock', () => {
       v1['~format'].definition,
       v2['~format'].definition,
     ]);
+    // The emulator gives its container the same, from the same lock.
+    const plan = planApp(manifest());
+    const reader = plan.handlers.find((h) => h.name === 'score-source')!;
+    const local = deployedEnvironment(reader, ['127.0.0.1:9092'], plan.topics, lockOf(v1, v2));
+    expect(JSON.parse(local.KAFKA_LAMBDA_SCHEMA_HISTORY!)).toEqual(history);
   });
 
   it('refuses an incompatible declared schema at synth, naming the topic, the field and the rule', () => {
