@@ -53,6 +53,8 @@ describe('observability on a real broker', () => {
       appDir: TRACED_APP,
       brokers,
       log: createLogger({}, 'silent'),
+      // The fixture's topic prefix, passed through by name (a function's environment is its own).
+      passEnvironment: ['FIXTURE_PREFIX'],
       // the functions' stdout, as the dev log gets it: cut into lines per handler
       output: (chunk, stream, handler) => {
         if (stream !== 'stdout') return;
